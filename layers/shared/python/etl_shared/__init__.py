@@ -1,0 +1,1 @@
+"""Code shared by every Lambda of the pipeline (deployed as one layer, never copied)."""
