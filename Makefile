@@ -17,9 +17,11 @@ run: setup
 test: setup lint
 	$(BIN)/pytest -m "unit or integration or e2e" tests
 
+PY_DIRS := $(wildcard local functions layers glue tests bench tools)
+
 lint:
-	$(BIN)/ruff format --check local functions layers glue tests bench tools
-	$(BIN)/ruff check local functions layers glue tests bench tools
+	$(BIN)/ruff format --check $(PY_DIRS)
+	$(BIN)/ruff check $(PY_DIRS)
 	$(BIN)/mypy local/etl_local layers/shared/python/etl_shared
 
 unit: setup

@@ -55,7 +55,9 @@ def _lambda_requirement_files() -> list[Path]:
     ]
 
 
-@pytest.mark.parametrize("path", _lambda_requirement_files(), ids=lambda p: str(p.relative_to(ROOT)))
+@pytest.mark.parametrize(
+    "path", _lambda_requirement_files(), ids=lambda p: str(p.relative_to(ROOT))
+)
 def test_lambda_requirements_agree_with_root_pins(path: Path) -> None:
     lock = _lock_pins()
     pins = _pins(path.read_text().splitlines())
