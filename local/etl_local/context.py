@@ -22,7 +22,8 @@ ACCOUNT_ID = "123456789012"
 PASSTHROUGH_HEADER = "x-etl-local-passthrough"
 
 # Local credentials: the API plane accepts any; these are not secrets.
-LOCAL_CREDENTIALS = {"aws_access_key_id": "local", "aws_secret_access_key": "local"}  # noqa: S105
+LOCAL_ACCESS_KEY = "local"
+LOCAL_SECRET_KEY = "local"  # noqa: S105
 
 EventSink = Callable[[dict[str, Any]], None]
 
@@ -51,8 +52,8 @@ class LocalContext:
     def _client(self, service: str, passthrough: bool) -> Any:
         key = (service, passthrough)
         if key not in self._clients:
-            client = boto3.session.Session().client(
-                service,
+            client: Any = boto3.session.Session().client(
+                service,  # type: ignore[call-overload]
                 endpoint_url=self.endpoint_url,
                 region_name=self.region,
                 config=Config(
@@ -60,7 +61,8 @@ class LocalContext:
                     s3={"addressing_style": "path"},
                     max_pool_connections=32,
                 ),
-                **LOCAL_CREDENTIALS,
+                aws_access_key_id=LOCAL_ACCESS_KEY,
+                aws_secret_access_key=LOCAL_SECRET_KEY,
             )
             if passthrough:
                 client.meta.events.register("before-send", _add_passthrough_header)
