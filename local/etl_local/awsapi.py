@@ -1,0 +1,613 @@
+"""The local AWS API plane: moto's server on loopback, with the project's engines in front.
+
+This is the only module that imports moto. It:
+
+- serves moto's WSGI application on a loopback port (``ApiPlane.start``);
+- routes requests for actions a project service API answers (``ServiceApi.ACTIONS``) to it,
+  by ``X-Amz-Target`` for the JSON protocols and by path for the REST-JSON ones, and
+  serialises ``AwsError`` the way each protocol does;
+- passes requests carrying ``x-etl-local-passthrough: 1`` straight to moto;
+- observes successful S3 writes and deletes and emits the EventBridge events S3 would emit
+  for buckets with EventBridge notifications enabled (``S3EventEmitter``).
+
+Everything here that depends on moto internals is listed in ``MOTO_INTERNALS`` and checked by
+``tests/unit/runtime/test_moto_contract.py``.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import itertools
+import json
+import logging
+import queue
+import re
+import threading
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+from urllib.parse import parse_qs, quote_plus
+
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from etl_local.awserrors import AwsError
+from etl_local.context import ACCOUNT_ID, PASSTHROUGH_HEADER, REGION
+
+log = logging.getLogger(__name__)
+
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+EventSink = Callable[[dict[str, Any]], None]
+
+
+class ServiceApi(Protocol):
+    ACTIONS: frozenset[str]
+
+    def dispatch(self, action: str, params: dict[str, Any]) -> dict[str, Any]: ...
+
+    def close(self) -> None: ...
+
+
+# --------------------------------------------------------------------------- moto coupling
+
+# Names this module uses from moto; the contract tests import each one.
+MOTO_INTERNALS = (
+    "moto.moto_server.werkzeug_app.DomainDispatcherApplication",
+    "moto.moto_server.werkzeug_app.create_backend_app",
+    "moto.moto_server.werkzeug_app.MotoRequestHandler",
+    "moto.s3.notifications._send_event_bridge_message",
+    "moto.s3.models.s3_backends",
+)
+
+
+def eventbridge_enabled(bucket: str) -> bool:
+    """Whether ``bucket`` sends its events to EventBridge.
+
+    Read from moto's bucket model: moto stores ``EventBridgeConfiguration`` but leaves it out of
+    ``GetBucketNotificationConfiguration``'s response.
+    """
+    from moto.s3.models import s3_backends
+
+    try:
+        config = s3_backends[ACCOUNT_ID]["aws"].get_bucket(bucket).notification_configuration
+    except Exception:  # NoSuchBucket: a deleted bucket sends nothing
+        return False
+    return config is not None and config.event_bridge is not None
+
+
+def _moto_app() -> tuple[WsgiApp, Any]:
+    """moto's WSGI app and request handler, with moto's own S3 -> EventBridge delivery off.
+
+    moto delivers S3 EventBridge notifications itself (to SQS/log-group targets only, with a
+    fixed sequencer and request id). The event bus of the runtime delivers every target, so
+    moto's copy would duplicate SQS messages: it is replaced by a no-op.
+    """
+    from moto.moto_server import werkzeug_app
+    from moto.s3 import notifications
+
+    notifications._send_event_bridge_message = _no_moto_eventbridge  # type: ignore[assignment]
+    app = werkzeug_app.DomainDispatcherApplication(werkzeug_app.create_backend_app)
+    return app, werkzeug_app.MotoRequestHandler
+
+
+def _no_moto_eventbridge(*_: Any, **__: Any) -> None:
+    return None
+
+
+# --------------------------------------------------------------------------- requests
+
+
+@dataclass(frozen=True)
+class Request:
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    headers: Mapping[str, str]  # lower-case names
+    body: bytes
+    remote_addr: str
+
+    @classmethod
+    def from_environ(cls, environ: dict[str, Any]) -> Request:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length) if length else b""
+        headers = {
+            key[5:].replace("_", "-").lower(): value
+            for key, value in environ.items()
+            if key.startswith("HTTP_")
+        }
+        if "CONTENT_TYPE" in environ:
+            headers["content-type"] = environ["CONTENT_TYPE"]
+        return cls(
+            method=environ["REQUEST_METHOD"],
+            path=environ.get("PATH_INFO", "").encode("latin-1").decode("utf-8", "replace"),
+            query=parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True),
+            headers=headers,
+            body=body,
+            remote_addr=environ.get("REMOTE_ADDR", "127.0.0.1"),
+        )
+
+    @property
+    def signing_service(self) -> str | None:
+        """The service in the SigV4 credential scope (``.../us-east-1/s3/aws4_request``)."""
+        auth = self.headers.get("authorization", "")
+        match = re.search(r"Credential=[^/]+/\d+/[^/]+/([^/]+)/aws4_request", auth)
+        if match:
+            return match.group(1)
+        credential = self.query.get("X-Amz-Credential", [""])[0]
+        parts = credential.split("/")
+        return parts[3] if len(parts) == 5 else None
+
+
+@dataclass
+class Response:
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+
+    def __call__(self, start_response: Callable[..., Any]) -> list[bytes]:
+        reason = _STATUS_TEXT.get(self.status, "OK")
+        headers = [*self.headers, ("Content-Length", str(len(self.body)))]
+        start_response(f"{self.status} {reason}", headers)
+        return [self.body]
+
+
+_STATUS_TEXT = {
+    200: "OK",
+    202: "Accepted",
+    204: "No Content",
+    400: "Bad Request",
+    404: "Not Found",
+    409: "Conflict",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+}
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.timestamp()
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def _dumps(value: Any) -> bytes:
+    return json.dumps(value, default=_json_default).encode()
+
+
+# --------------------------------------------------------------------------- JSON protocols
+
+# X-Amz-Target prefix -> (service key, content type of the protocol)
+JSON_TARGETS: dict[str, tuple[str, str]] = {
+    "AmazonAthena": ("athena", "application/x-amz-json-1.1"),
+    "AWSGlue": ("glue", "application/x-amz-json-1.1"),
+    "AWSStepFunctions": ("stepfunctions", "application/x-amz-json-1.0"),
+    "AWSEvents": ("events", "application/x-amz-json-1.1"),
+}
+
+
+@dataclass(frozen=True)
+class Call:
+    service: str
+    action: str
+    params: dict[str, Any]
+    route: RestRoute | None = None
+    content_type: str = "application/json"
+
+
+def _json_call(request: Request) -> Call | None:
+    target = request.headers.get("x-amz-target", "")
+    prefix, _, action = target.partition(".")
+    if prefix not in JSON_TARGETS:
+        return None
+    service, content_type = JSON_TARGETS[prefix]
+    params = json.loads(request.body or b"{}")
+    return Call(service, action, params, None, content_type)
+
+
+def _json_response(call: Call, result: dict[str, Any]) -> Response:
+    return Response(200, [("Content-Type", call.content_type)], _dumps(result))
+
+
+def _json_error(call: Call, error: AwsError) -> Response:
+    body = {"__type": error.code, "message": error.message}
+    return Response(
+        error.status,
+        [("Content-Type", call.content_type), ("x-amzn-ErrorType", error.code)],
+        _dumps(body),
+    )
+
+
+# --------------------------------------------------------------------------- REST-JSON
+
+
+@dataclass(frozen=True)
+class RestRoute:
+    """One REST-JSON operation: method + path template -> action and its params.
+
+    ``path_params`` name the regex groups; ``query_params``/``header_params`` map wire names
+    to request members; ``payload`` names a member carried as the raw body (Lambda Invoke),
+    ``status_member`` the member that becomes the HTTP status, ``response_headers`` the
+    response members sent as headers.
+    """
+
+    service: str
+    method: str
+    pattern: re.Pattern[str]
+    action: str
+    query_params: Mapping[str, str] = field(default_factory=dict)
+    header_params: Mapping[str, str] = field(default_factory=dict)
+    payload: str | None = None
+    status_member: str | None = None
+    response_headers: Mapping[str, str] = field(default_factory=dict)
+
+
+def _route(service: str, method: str, path: str, action: str, **kwargs: Any) -> RestRoute:
+    regex = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", path)
+    return RestRoute(service, method, re.compile(f"^{regex}$"), action, **kwargs)
+
+
+_LIST_QUERY = {"maxResults": "MaxResults", "nextToken": "NextToken"}
+
+REST_ROUTES: tuple[RestRoute, ...] = (
+    _route("databrew", "POST", "/jobs/{Name}/startJobRun", "StartJobRun"),
+    _route("databrew", "GET", "/jobs/{Name}/jobRun/{RunId}", "DescribeJobRun"),
+    _route("databrew", "GET", "/jobs/{Name}/jobRuns", "ListJobRuns", query_params=_LIST_QUERY),
+    _route("databrew", "POST", "/jobs/{Name}/stopJobRun/{RunId}", "StopJobRun"),
+    _route(
+        "lambda",
+        "POST",
+        "/2015-03-31/functions/{FunctionName}/invocations",
+        "Invoke",
+        query_params={"Qualifier": "Qualifier"},
+        header_params={
+            "x-amz-invocation-type": "InvocationType",
+            "x-amz-log-type": "LogType",
+            "x-amz-client-context": "ClientContext",
+        },
+        payload="Payload",
+        status_member="StatusCode",
+        response_headers={
+            "FunctionError": "X-Amz-Function-Error",
+            "LogResult": "X-Amz-Log-Result",
+            "ExecutedVersion": "X-Amz-Executed-Version",
+        },
+    ),
+    _route("lambda", "GET", "/2015-03-31/functions/{FunctionName}", "GetFunction"),
+    _route(
+        "lambda",
+        "GET",
+        "/2015-03-31/functions/{FunctionName}/configuration",
+        "GetFunctionConfiguration",
+    ),
+    _route("lambda", "GET", "/2015-03-31/functions/", "ListFunctions", query_params=_LIST_QUERY),
+)
+
+
+def _rest_call(request: Request) -> Call | None:
+    service = request.signing_service
+    for route in REST_ROUTES:
+        if route.service != service or route.method != request.method:
+            continue
+        match = route.pattern.match(request.path)
+        if not match:
+            continue
+        params: dict[str, Any] = dict(match.groupdict())
+        for wire, member in route.query_params.items():
+            if wire in request.query:
+                params[member] = request.query[wire][0]
+        for wire, member in route.header_params.items():
+            if wire in request.headers:
+                params[member] = request.headers[wire]
+        if route.payload:
+            params[route.payload] = request.body
+        elif request.body:
+            params.update(json.loads(request.body))
+        return Call(service, route.action, params, route)
+    return None
+
+
+def _rest_response(call: Call, result: dict[str, Any]) -> Response:
+    route = call.route
+    assert route is not None
+    result = dict(result)
+    status = int(result.pop(route.status_member, 200)) if route.status_member else 200
+    headers = [("Content-Type", "application/json")]
+    for member, header in route.response_headers.items():
+        if result.get(member) is not None:
+            headers.append((header, str(result.pop(member))))
+    if route.payload:
+        payload = result.get(route.payload) or b""
+        body = payload if isinstance(payload, bytes) else _dumps(payload)
+    else:
+        body = _dumps(result)
+    return Response(status, headers, body)
+
+
+def _rest_error(call: Call, error: AwsError) -> Response:
+    body = {"Type": "User", "message": error.message}
+    return Response(
+        error.status,
+        [("Content-Type", "application/json"), ("x-amzn-ErrorType", error.code)],
+        _dumps(body),
+    )
+
+
+# --------------------------------------------------------------------------- S3 events
+
+
+@dataclass(frozen=True)
+class S3Change:
+    """A successful S3 mutation seen on the wire."""
+
+    bucket: str
+    key: str
+    reason: str  # PutObject | CopyObject | CompleteMultipartUpload | DeleteObject
+    request_id: str
+    source_ip: str
+    version_id: str | None = None
+    delete_marker: bool = False
+
+
+# Query parameters that make a PUT/DELETE on a key a sub-resource call, not an object write.
+_S3_SUBRESOURCES = frozenset(
+    {"acl", "tagging", "retention", "legal-hold", "restore", "torrent", "attributes"}
+)
+
+
+def _s3_reason(request: Request) -> str | None:
+    """The S3 API whose success creates or deletes an object, for EventBridge's ``reason``."""
+    bucket, _, key = request.path.lstrip("/").partition("/")
+    if not bucket or not key or _S3_SUBRESOURCES & request.query.keys():
+        return None
+    multipart = "uploadId" in request.query
+    rules: dict[tuple[str, bool], str] = {
+        ("PUT", False): "CopyObject" if "x-amz-copy-source" in request.headers else "PutObject",
+        ("POST", True): "CompleteMultipartUpload",
+        ("DELETE", False): "DeleteObject",
+    }
+    return rules.get((request.method, multipart))
+
+
+def s3_change(request: Request, status: int, headers: Mapping[str, str]) -> S3Change | None:
+    if not 200 <= status < 300 or request.signing_service not in (None, "s3"):
+        return None
+    if "x-amz-target" in request.headers:
+        return None
+    reason = _s3_reason(request)
+    if reason is None:
+        return None
+    bucket, _, key = request.path.lstrip("/").partition("/")
+    return S3Change(
+        bucket=bucket,
+        key=key,
+        reason=reason,
+        request_id=headers.get("x-amz-request-id", uuid.uuid4().hex[:16].upper()),
+        source_ip=request.remote_addr,
+        version_id=headers.get("x-amz-version-id"),
+        delete_marker=headers.get("x-amz-delete-marker") == "true",
+    )
+
+
+def encode_event_key(key: str) -> str:
+    """S3 URL-encodes object keys in its events (``a b=c`` -> ``a+b%3Dc``); consumers decode
+    them with ``unquote_plus`` (as Powertools' ``S3EventBridgeNotificationObject.key`` does)."""
+    return quote_plus(key, safe="/")
+
+
+class S3EventEmitter:
+    """Turns ``S3Change``s into EventBridge events, on a thread of its own (S3 delivers
+    notifications asynchronously; a slow consumer never slows a PutObject)."""
+
+    def __init__(self, s3_client: Any, sink: EventSink) -> None:
+        self._s3 = s3_client
+        self._sink = sink
+        self._queue: queue.Queue[S3Change | None] = queue.Queue()
+        self._sequence = itertools.count(1)
+        self._pending = 0
+        self._idle = threading.Condition()
+        self.enabled = True
+        self._thread = threading.Thread(target=self._run, name="s3-events", daemon=True)
+        self._thread.start()
+
+    def submit(self, change: S3Change) -> None:
+        if not self.enabled:
+            return
+        with self._idle:
+            self._pending += 1
+        self._queue.put(change)
+
+    def drain(self, timeout: float = 30.0) -> bool:
+        """Wait until every submitted change has been turned into an event."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._pending == 0, timeout)
+
+    def close(self) -> None:
+        self._queue.put(None)
+        self._thread.join(timeout=5)
+
+    def _run(self) -> None:
+        while (change := self._queue.get()) is not None:
+            try:
+                event = self.event_for(change)
+                if event is not None:
+                    self._sink(event)
+            except Exception:  # an event consumer must never stop S3 notifications
+                log.exception("S3 event for s3://%s/%s not delivered", change.bucket, change.key)
+            finally:
+                with self._idle:
+                    self._pending -= 1
+                    self._idle.notify_all()
+
+    def event_for(self, change: S3Change) -> dict[str, Any] | None:
+        if not eventbridge_enabled(change.bucket):
+            return None
+        obj: dict[str, Any] = {"key": encode_event_key(change.key)}
+        detail_type = "Object Deleted" if change.reason == "DeleteObject" else "Object Created"
+        if detail_type == "Object Created":
+            head_args = {"Bucket": change.bucket, "Key": change.key}
+            if change.version_id:
+                head_args["VersionId"] = change.version_id
+            head = self._s3.head_object(**head_args)
+            obj["size"] = head["ContentLength"]
+            obj["etag"] = head["ETag"].strip('"')
+        if change.version_id and change.version_id != "null":
+            obj["version-id"] = change.version_id
+        obj["sequencer"] = f"{next(self._sequence):018X}"
+        detail: dict[str, Any] = {
+            "version": "0",
+            "bucket": {"name": change.bucket},
+            "object": obj,
+            "request-id": change.request_id,
+            "requester": ACCOUNT_ID,
+            "source-ip-address": change.source_ip,
+            "reason": change.reason,
+        }
+        if detail_type == "Object Deleted":
+            detail["deletion-type"] = (
+                "Delete Marker Created" if change.delete_marker else "Permanently Deleted"
+            )
+        return {
+            "version": "0",
+            "id": str(uuid.uuid4()),
+            "detail-type": detail_type,
+            "source": "aws.s3",
+            "account": ACCOUNT_ID,
+            "time": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "region": REGION,
+            "resources": [f"arn:aws:s3:::{change.bucket}"],
+            "detail": detail,
+        }
+
+
+# --------------------------------------------------------------------------- the router
+
+ResponseBuilder = Callable[[Call, dict[str, Any]], Response]
+ErrorBuilder = Callable[[Call, AwsError], Response]
+
+# protocol (REST route or not) -> how results and errors go on the wire
+_SERIALISERS: dict[bool, tuple[ResponseBuilder, ErrorBuilder]] = {
+    False: (_json_response, _json_error),
+    True: (_rest_response, _rest_error),
+}
+
+
+class Router:
+    """WSGI middleware: project service APIs in front of moto, S3 changes observed."""
+
+    def __init__(self, moto_app: WsgiApp) -> None:
+        self._moto = moto_app
+        self.apis: dict[str, ServiceApi] = {}
+        self.s3_listener: Callable[[S3Change], None] | None = None
+
+    def register(self, service: str, api: ServiceApi) -> None:
+        self.apis[service] = api
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        request = Request.from_environ(environ)
+        environ["wsgi.input"] = _BytesInput(request.body)
+        environ["CONTENT_LENGTH"] = str(len(request.body))
+        if request.headers.get(PASSTHROUGH_HEADER) != "1":
+            call = _json_call(request) or _rest_call(request)
+            api = self.apis.get(call.service) if call else None
+            if call and api and call.action in api.ACTIONS:
+                return self._serve(api, call)(start_response)
+        return self._to_moto(request, environ, start_response)
+
+    def _serve(self, api: ServiceApi, call: Call) -> Response:
+        ok, fail = _SERIALISERS[call.route is not None]
+        try:
+            return ok(call, api.dispatch(call.action, call.params))
+        except AwsError as error:
+            return fail(call, error)
+        except Exception as exc:
+            log.exception("%s.%s failed", call.service, call.action)
+            return fail(call, AwsError("InternalFailure", f"{type(exc).__name__}: {exc}", 500))
+
+    def _to_moto(
+        self, request: Request, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Any:
+        seen: dict[str, Any] = {}
+
+        def capture(status: str, headers: list[tuple[str, str]], *args: Any) -> Any:
+            seen["status"] = int(status.split()[0])
+            seen["headers"] = {name.lower(): value for name, value in headers}
+            return start_response(status, headers, *args)
+
+        result = self._moto(environ, capture)
+        if self.s3_listener and "status" in seen:
+            change = s3_change(request, seen["status"], seen["headers"])
+            if change:
+                self.s3_listener(change)
+        return result
+
+
+class _BytesInput:
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+        self._pos = 0
+
+    def read(self, size: int = -1) -> bytes:
+        end = len(self._data) if size is None or size < 0 else self._pos + size
+        chunk = self._data[self._pos : end]
+        self._pos += len(chunk)
+        return chunk
+
+    def readline(self, size: int = -1) -> bytes:
+        end = self._data.find(b"\n", self._pos)
+        end = len(self._data) if end < 0 else end + 1
+        if size is not None and size >= 0:
+            end = min(end, self._pos + size)
+        return self.read(end - self._pos)
+
+    def __iter__(self) -> Any:
+        while line := self.readline():
+            yield line
+
+
+# --------------------------------------------------------------------------- the server
+
+
+class ApiPlane:
+    """moto + the project's service APIs on one loopback endpoint."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        moto_app, handler = _moto_app()
+        self.router = Router(moto_app)
+        self._server: BaseWSGIServer = make_server(
+            host, port, self.router, threaded=True, request_handler=handler
+        )
+        self._thread: threading.Thread | None = None
+        self.emitter: S3EventEmitter | None = None
+
+    @property
+    def endpoint_url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def start(self) -> ApiPlane:
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="api-plane", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def register(self, service: str, api: ServiceApi) -> None:
+        self.router.register(service, api)
+
+    def emit_s3_events(self, s3_passthrough_client: Any, sink: EventSink) -> S3EventEmitter:
+        """Emit S3's EventBridge events to ``sink`` (reads through a passthrough client)."""
+        self.emitter = S3EventEmitter(s3_passthrough_client, sink)
+        self.router.s3_listener = self.emitter.submit
+        return self.emitter
+
+    def stop(self) -> None:
+        if self.emitter:
+            self.emitter.close()
+        for api in self.router.apis.values():
+            api.close()
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread:
+            self._thread.join(timeout=5)

@@ -1,0 +1,53 @@
+"""What the API plane relies on in moto. A moto upgrade that changes any of it fails here."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+from etl_local.awsapi import MOTO_INTERNALS, eventbridge_enabled
+from etl_local.context import LocalContext
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.mark.parametrize("dotted", MOTO_INTERNALS, ids=lambda d: d.rsplit(".", 1)[-1])
+def test_moto_names_we_use_exist(dotted: str) -> None:
+    module, _, name = dotted.rpartition(".")
+    assert hasattr(importlib.import_module(module), name), f"moto no longer has {dotted}"
+
+
+def test_moto_drops_eventbridge_configuration_from_get_notification(ctx: LocalContext) -> None:
+    """Why ``eventbridge_enabled`` reads moto's model: the API response omits the setting.
+    When moto fixes this, switch to GetBucketNotificationConfiguration."""
+    s3 = ctx.client("s3")
+    s3.create_bucket(Bucket="contract-eventbridge")
+    s3.put_bucket_notification_configuration(
+        Bucket="contract-eventbridge",
+        NotificationConfiguration={"EventBridgeConfiguration": {}},
+    )
+    response = s3.get_bucket_notification_configuration(Bucket="contract-eventbridge")
+    assert "EventBridgeConfiguration" not in response
+    assert eventbridge_enabled("contract-eventbridge")
+    assert not eventbridge_enabled("no-such-bucket-here")
+
+
+def test_moto_no_longer_delivers_s3_events_itself(ctx: LocalContext) -> None:
+    """moto's own S3 -> EventBridge delivery is switched off: an SQS target of a matching
+    rule receives nothing unless the runtime's bus delivers it."""
+    s3, sqs, events = ctx.client("s3"), ctx.client("sqs"), ctx.passthrough_client("events")
+    s3.create_bucket(Bucket="contract-silent")
+    s3.put_bucket_notification_configuration(
+        Bucket="contract-silent", NotificationConfiguration={"EventBridgeConfiguration": {}}
+    )
+    url = sqs.create_queue(QueueName="contract-silent")["QueueUrl"]
+    events.put_rule(Name="contract-rule", EventPattern='{"source": ["aws.s3"]}')
+    events.put_targets(
+        Rule="contract-rule",
+        Targets=[{"Id": "q", "Arn": "arn:aws:sqs:us-east-1:123456789012:contract-silent"}],
+    )
+    s3.put_object(Bucket="contract-silent", Key="a.csv", Body=b"a\n1\n")
+    messages = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=0).get("Messages", [])
+    assert messages == []
+    events.remove_targets(Rule="contract-rule", Ids=["q"])
+    events.delete_rule(Name="contract-rule")
