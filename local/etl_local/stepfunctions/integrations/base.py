@@ -1,0 +1,254 @@
+"""What every service integration shares: boto3 clients, casing, errors, polling.
+
+Clients honour the environment (``AWS_ENDPOINT_URL``, region, credentials), so the same
+integration talks to the local API plane or to a real account. Parameter names are
+matched to the API's member names through botocore's shape model (Step Functions takes
+PascalCase even for camelCase APIs); responses come back with structure members in
+PascalCase, map keys untouched, timestamps as epoch milliseconds.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, cast
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+from botocore.model import ListShape, MapShape, Shape, StructureShape
+
+from etl_local.stepfunctions.errors import TASK_FAILED, TIMEOUT, StatesError, compact
+
+if TYPE_CHECKING:
+    from etl_local.stepfunctions.scope import Scope
+
+DEFAULT_REGION = "us-east-1"
+
+
+@dataclass
+class TaskCall:
+    """One invocation of a Task's resource."""
+
+    scope: Scope
+    resource: str
+    parameters: Any
+    timeout: float | None = None
+    heartbeat: float | None = None
+    token: str | None = None
+
+    def check(self, started: float) -> None:
+        self.scope.check()
+        if self.timeout is not None and self.scope.clock.now() - started >= self.timeout:
+            raise StatesError(TIMEOUT)
+
+
+class Clients:
+    """boto3 clients per service, created once, configured by the environment."""
+
+    def __init__(self, endpoint_url: str | None = None, region: str | None = None) -> None:
+        self.endpoint_url = endpoint_url
+        self.region = region or os.environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION
+        self._clients: dict[str, Any] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, service: str) -> Any:
+        with self._lock:
+            if service not in self._clients:
+                kwargs: dict[str, Any] = {"region_name": self.region}
+                if self.endpoint_url:
+                    kwargs["endpoint_url"] = self.endpoint_url
+                self._clients[service] = cast(Any, boto3.session.Session()).client(
+                    service,
+                    config=Config(retries={"max_attempts": 2, "mode": "standard"}),
+                    **kwargs,
+                )
+            return self._clients[service]
+
+
+# --- casing -------------------------------------------------------------------------------
+
+
+def to_api_params(shape: Shape | None, value: Any) -> Any:
+    """Rename Step Functions' PascalCase keys to the API's member names (recursively)."""
+    if isinstance(shape, StructureShape) and isinstance(value, dict):
+        by_lower = {name.lower(): name for name in shape.members}
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            member = str(by_lower.get(key.lower(), key))
+            out[member] = to_api_params(shape.members.get(member), item)
+        return out
+    if isinstance(shape, ListShape) and isinstance(value, list):
+        return [to_api_params(shape.member, item) for item in value]
+    if isinstance(shape, MapShape) and isinstance(value, dict):
+        return {key: to_api_params(shape.value, item) for key, item in value.items()}
+    if shape is not None and shape.type_name == "blob" and isinstance(value, str):
+        return value.encode()
+    return value
+
+
+def from_api_response(shape: Shape | None, value: Any) -> Any:
+    """A boto3 response as Step Functions returns it: PascalCase members, JSON values."""
+    if isinstance(value, dict):
+        if isinstance(shape, StructureShape):
+            return {
+                _pascal(key): from_api_response(shape.members.get(key), item)
+                for key, item in value.items()
+                if key != "ResponseMetadata"
+            }
+        inner = shape.value if isinstance(shape, MapShape) else None
+        return {key: from_api_response(inner, item) for key, item in value.items()}
+    if isinstance(value, list):
+        inner = shape.member if isinstance(shape, ListShape) else None
+        return [from_api_response(inner, item) for item in value]
+    return json_value(value)
+
+
+def json_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return int(value.timestamp() * 1000)
+    if isinstance(value, bytes | bytearray):
+        try:
+            return value.decode()
+        except UnicodeDecodeError:
+            return base64.b64encode(value).decode()
+    if hasattr(value, "read"):
+        return json_value(value.read())
+    return value
+
+
+def _pascal(key: str) -> str:
+    return key[:1].upper() + key[1:]
+
+
+def plain_response(response: dict[str, Any]) -> dict[str, Any]:
+    """A boto3 response as JSON (keys as the API names them, timestamps epoch ms)."""
+    return {
+        key: from_api_response(None, value)
+        for key, value in response.items()
+        if key != "ResponseMetadata"
+    }
+
+
+# --- calls and errors ---------------------------------------------------------------------
+
+# How Step Functions names services in error names (``<Service>.<Exception>``).
+SERVICE_ERROR_PREFIX: dict[str, str] = {
+    "athena": "Athena",
+    "glue": "Glue",
+    "databrew": "DataBrew",
+    "lambda": "Lambda",
+    "sns": "SNS",
+    "sqs": "SQS",
+    "s3": "S3",
+    "events": "EventBridge",
+    "eventbridge": "EventBridge",
+    "sfn": "Sfn",
+    "states": "StepFunctions",
+    "stepfunctions": "StepFunctions",
+    "dynamodb": "DynamoDb",
+    "secretsmanager": "SecretsManager",
+    "ssm": "Ssm",
+    "ecs": "Ecs",
+    "cloudwatch": "CloudWatch",
+}
+
+
+def service_prefix(service: str) -> str:
+    return SERVICE_ERROR_PREFIX.get(service, service[:1].upper() + service[1:])
+
+
+def error_name(service: str, code: str) -> str:
+    if not code.endswith("Exception"):
+        code += "Exception"
+    return f"{service_prefix(service)}.{code}"
+
+
+def call_api(clients: Clients, service: str, action: str, params: Any) -> dict[str, Any]:
+    """Call ``action`` (camelCase or PascalCase) with Step Functions-style params via boto3."""
+    client = clients(service)
+    model = client.meta.service_model
+    operation_name = _operation_name(model, action)
+    if operation_name is None:
+        raise StatesError(
+            "States.Runtime",
+            f"The resource provided arn:aws:states:::aws-sdk:{service}:{action} is not "
+            f"recognized. The value is not a valid resource ARN, or the resource is not "
+            f"available in this region.",
+        )
+    operation = model.operation_model(operation_name)
+    method = getattr(client, _snake(client, operation_name))
+    api_params = to_api_params(operation.input_shape, params or {})
+    try:
+        response = method(**api_params)
+    except ClientError as err:
+        error = err.response.get("Error", {})
+        status = err.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 400)
+        request_id = err.response.get("ResponseMetadata", {}).get("RequestId", "")
+        raise StatesError(
+            error_name(service, str(error.get("Code", "Unknown"))),
+            f"{error.get('Message', '')} (Service: {model.service_id}, Status Code: {status}, "
+            f"Request ID: {request_id})",
+        ) from None
+    except BotoCoreError as err:
+        raise StatesError(TASK_FAILED, str(err)) from None
+    return {"__shape__": operation.output_shape, **response}
+
+
+def _operation_name(model: Any, action: str) -> str | None:
+    wanted = action.lower()
+    for name in model.operation_names:
+        if name.lower() == wanted:
+            return str(name)
+    return None
+
+
+def _snake(client: Any, operation_name: str) -> str:
+    mapping: dict[str, str] = {op: py for py, op in client.meta.method_to_api_mapping.items()}
+    return mapping[operation_name]
+
+
+def sdk_response(response: dict[str, Any]) -> dict[str, Any]:
+    shape = response.pop("__shape__", None)
+    response.pop("ResponseMetadata", None)
+    return from_api_response(shape, response) if shape is not None else plain_response(response)
+
+
+def api_response(response: dict[str, Any]) -> dict[str, Any]:
+    """For optimized integrations: keys exactly as the service API names them."""
+    response.pop("__shape__", None)
+    return plain_response(response)
+
+
+# --- polling for .sync ----------------------------------------------------------------------
+
+
+def poll(
+    call: TaskCall,
+    describe: Callable[[], dict[str, Any]],
+    status_of: Callable[[dict[str, Any]], str],
+    succeeded: frozenset[str],
+    failed: frozenset[str],
+) -> dict[str, Any]:
+    """Describe until the run ends; SUCCEEDED -> the description, failure -> States.TaskFailed."""
+    started = call.scope.clock.now()
+    interval = 0.2
+    while True:
+        description = describe()
+        status = status_of(description)
+        if status in succeeded:
+            return description
+        if status in failed:
+            raise StatesError(TASK_FAILED, compact(description))
+        call.check(started)
+        call.scope.run.cancel.wait(interval)
+        interval = min(1.0, interval * 1.5)
+
+
+def as_json_text(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))

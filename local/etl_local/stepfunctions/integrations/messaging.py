@@ -1,0 +1,38 @@
+"""SNS publish and EventBridge putEvents (request-response and .waitForTaskToken)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from etl_local.stepfunctions.integrations.base import (
+    Clients,
+    TaskCall,
+    api_response,
+    as_json_text,
+    call_api,
+)
+from etl_local.stepfunctions.integrations.registry import Action, request
+
+
+def put_events(clients: Clients, call: TaskCall) -> Any:
+    entries = [
+        {**entry, "Detail": as_json_text(entry["Detail"])} if "Detail" in entry else entry
+        for entry in (call.parameters or {}).get("Entries", [])
+    ]
+    return api_response(
+        call_api(clients, "events", "PutEvents", {**call.parameters, "Entries": entries})
+    )
+
+
+def publish(clients: Clients, call: TaskCall) -> Any:
+    params = dict(call.parameters or {})
+    if "Message" in params:
+        params["Message"] = as_json_text(params["Message"])
+    return api_response(call_api(clients, "sns", "Publish", params))
+
+
+ACTIONS: dict[str, Action] = {
+    "sns:publish": Action(publish),
+    "events:putEvents": Action(put_events),
+    "sqs:sendMessage": Action(request("sqs", "SendMessage")),
+}

@@ -1,0 +1,34 @@
+"""Small builders for inline definitions used by the interpreter tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from etl_local.stepfunctions import ExecutionResult, run_definition
+
+
+def machine(states: dict[str, Any], start: str | None = None, **top: Any) -> dict[str, Any]:
+    return {"StartAt": start or next(iter(states)), "States": states, **top}
+
+
+def single(state: dict[str, Any], **top: Any) -> dict[str, Any]:
+    """A one-state machine: the state ends the execution."""
+    body = dict(state)
+    if body["Type"] not in {"Succeed", "Fail", "Choice"}:
+        body.setdefault("End", True)
+    return machine({"S": body}, **top)
+
+
+_EMPTY: dict[str, Any] = {}
+
+
+def run(definition: dict[str, Any], data: Any = _EMPTY) -> ExecutionResult:
+    return run_definition(definition, data, virtual_clock=True)
+
+
+def events(result: ExecutionResult, *types: str) -> list[dict[str, Any]]:
+    return [e for e in result.history if not types or e["type"] in types]
+
+
+def types(result: ExecutionResult) -> list[str]:
+    return [e["type"] for e in result.history]
