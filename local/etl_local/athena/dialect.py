@@ -1,0 +1,220 @@
+"""Athena (Trino) SQL -> DuckDB SQL: sqlglot does the dialect, the tables here state the rest.
+
+``FUNCTIONS`` rewrites Trino functions that sqlglot leaves as they are but DuckDB names or
+behaves differently; ``DUCKDB_ERRORS`` turns DuckDB's errors into Athena's, with the
+``line:column`` of the offending name in the *original* statement.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import cast
+
+import duckdb
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import ParseError
+
+from etl_local.athena.errors import AthenaQueryError, at
+
+READ = "athena"
+WRITE = "duckdb"
+
+
+def parse(sql: str) -> exp.Expression:
+    try:
+        statements = [s for s in sqlglot.parse(sql, read=READ) if s is not None]
+    except ParseError as err:
+        info = err.errors[0] if err.errors else {}
+        line, col = info.get("line", 1), info.get("col", 1)
+        token = info.get("highlight") or ""
+        raise AthenaQueryError(
+            "SYNTAX_ERROR", f"line {line}:{col}: mismatched input '{token}'"
+        ) from err
+    if len(statements) != 1:
+        raise AthenaQueryError(
+            "SYNTAX_ERROR", "Only one sql statement is allowed. Got: " + str(len(statements))
+        )
+    return cast(exp.Expression, statements[0])
+
+
+def _fn(name: str) -> Callable[[list[exp.Expression]], exp.Expression]:
+    return lambda args: exp.Anonymous(this=name, expressions=args)
+
+
+# Trino function (as sqlglot leaves it unparsed) -> the DuckDB expression with its meaning.
+FUNCTIONS: dict[str, Callable[[list[exp.Expression]], exp.Expression]] = {
+    "CODEPOINT": _fn("UNICODE"),
+    "LUHN_CHECK": _fn("LUHN_CHECK"),
+    "INDEX": _fn("STRPOS"),
+    "TO_HEX": _fn("HEX"),
+    "FROM_HEX": _fn("UNHEX"),
+    "E": lambda args: exp.Anonymous(this="EXP", expressions=[exp.Literal.number(1)]),
+    "INFINITY": lambda args: exp.cast(exp.Literal.string("inf"), "DOUBLE"),
+    "NAN": lambda args: exp.cast(exp.Literal.string("nan"), "DOUBLE"),
+    "IS_NAN": _fn("ISNAN"),
+    "IS_FINITE": _fn("ISFINITE"),
+    "IS_INFINITE": _fn("ISINF"),
+    "TRUNCATE": _fn("TRUNC"),
+    "CBRT": _fn("CBRT"),
+    "ARRAY_MAX": _fn("LIST_MAX"),
+    "ARRAY_MIN": _fn("LIST_MIN"),
+    "ARRAY_REMOVE": lambda args: exp.Anonymous(
+        this="LIST_FILTER",
+        expressions=[
+            args[0],
+            exp.Lambda(
+                this=exp.NEQ(this=exp.to_identifier("__x"), expression=args[1]),
+                expressions=[exp.to_identifier("__x")],
+            ),
+        ],
+    ),
+    "ARRAY_POSITION": lambda args: exp.Coalesce(
+        this=exp.Anonymous(this="LIST_POSITION", expressions=args),
+        expressions=[exp.Literal.number(0)],
+    ),
+    "MAP_KEYS": _fn("MAP_KEYS"),
+    "MAP_VALUES": _fn("MAP_VALUES"),
+}
+
+
+# sqlglot expression nodes whose DuckDB rendering differs from Trino's meaning.
+NODES: dict[type[exp.Expression], Callable[[exp.Expression], exp.Expression]] = {
+    exp.Typeof: lambda node: exp.Anonymous(this="athena_typeof", expressions=[node.this]),
+}
+
+
+# DuckDB macros created once per engine: Trino functions DuckDB lacks, in DuckDB SQL.
+MACROS: dict[str, str] = {
+    "athena_typeof(x)": (
+        "regexp_replace(regexp_replace(regexp_replace(regexp_replace(lower(typeof(x)), "
+        "'^timestamp', 'timestamp(3)'), 'float', 'real', 'g'), '(\\w+)\\[\\]', 'array(\\1)', 'g'), "
+        "'struct', 'row', 'g')"
+    ),
+}
+
+
+def create_macros(connection: duckdb.DuckDBPyConnection) -> None:
+    for signature, body in MACROS.items():
+        connection.execute(f"CREATE OR REPLACE MACRO {signature} AS {body}")
+
+
+def _rewrite_functions(node: exp.Expression) -> exp.Expression:
+    if isinstance(node, exp.Anonymous):
+        rewrite = FUNCTIONS.get(str(node.this).upper())
+        if rewrite is not None:
+            return rewrite(list(node.expressions))
+    node_rewrite = NODES.get(type(node))
+    return node_rewrite(node) if node_rewrite is not None else node
+
+
+def name_output_columns(select: exp.Expression) -> None:
+    """Trino names an unnamed output expression ``_col<N>`` (0-based position)."""
+    for query in _output_selects(select):
+        for index, projection in enumerate(query.expressions):
+            if not isinstance(projection, (exp.Alias, exp.Column, exp.Star)) and not (
+                isinstance(projection, exp.Dot)
+            ):
+                projection.replace(exp.alias_(projection.copy(), f"_col{index}", quoted=True))
+
+
+def _output_selects(query: exp.Expression) -> list[exp.Select]:
+    if isinstance(query, exp.Select):
+        return [query]
+    if isinstance(query, exp.SetOperation):
+        return _output_selects(query.this)
+    if isinstance(query, exp.Subquery):
+        return _output_selects(query.this)
+    return []
+
+
+def to_duckdb(query: exp.Expression) -> str:
+    return query.transform(_rewrite_functions).sql(WRITE)
+
+
+# ------------------------------------------------------------------------ error mapping
+
+ErrorRule = tuple[
+    type[Exception],
+    re.Pattern[str],
+    Callable[[str, exp.Expression, re.Match[str]], AthenaQueryError],
+]
+
+
+def _first(tree: exp.Expression, kind: type[exp.Expression], name: str) -> int:
+    """Character offset of the first ``kind`` node called ``name`` in the original statement."""
+    for node in tree.find_all(kind):
+        if node.name.lower() == name.lower():
+            target = node.this if isinstance(node.this, exp.Expression) else node
+            return int((target.meta or {}).get("start", 0))
+    return 0
+
+
+def _column_not_found(sql: str, tree: exp.Expression, m: re.Match[str]) -> AthenaQueryError:
+    name = m.group(1).split(".")[-1]
+    return at(
+        sql,
+        _first(tree, exp.Column, name),
+        "COLUMN_NOT_FOUND",
+        f"Column '{name}' cannot be resolved",
+    )
+
+
+def _function_not_found(sql: str, tree: exp.Expression, m: re.Match[str]) -> AthenaQueryError:
+    name = m.group(1)
+    return at(
+        sql,
+        _first(tree, exp.Anonymous, name),
+        "FUNCTION_NOT_FOUND",
+        f"Function '{name.lower()}' not registered",
+    )
+
+
+def _cast(sql: str, tree: exp.Expression, m: re.Match[str]) -> AthenaQueryError:
+    del tree
+    return AthenaQueryError("INVALID_CAST_ARGUMENT", f"Cannot cast '{m.group(1)}' to {m.group(2)}")
+
+
+def _generic(name: str) -> Callable[[str, exp.Expression, re.Match[str]], AthenaQueryError]:
+    return lambda sql, tree, m: AthenaQueryError(name, m.group(1).split("\n\nLINE")[0])
+
+
+DUCKDB_ERRORS: list[ErrorRule] = [
+    (
+        duckdb.BinderException,
+        re.compile(r'Referenced column "([^"]+)" not found'),
+        _column_not_found,
+    ),
+    (
+        duckdb.BinderException,
+        re.compile(r'Values list "[^"]+" does not have a column named "([^"]+)"'),
+        _column_not_found,
+    ),
+    (
+        duckdb.CatalogException,
+        re.compile(r"Function with name (\w+) does not exist"),
+        _function_not_found,
+    ),
+    (duckdb.ConversionException, re.compile(r"Could not convert string '(.*)' to (\w+)"), _cast),
+    (duckdb.OutOfRangeException, re.compile(r"(.*)", re.S), _generic("NUMERIC_VALUE_OUT_OF_RANGE")),
+    (duckdb.BinderException, re.compile(r"(.*)", re.S), _generic("SYNTAX_ERROR")),
+    (duckdb.ParserException, re.compile(r"(.*)", re.S), _generic("SYNTAX_ERROR")),
+    (duckdb.ConversionException, re.compile(r"(.*)", re.S), _generic("INVALID_CAST_ARGUMENT")),
+    (
+        duckdb.InvalidInputException,
+        re.compile(r"(.*)", re.S),
+        _generic("INVALID_FUNCTION_ARGUMENT"),
+    ),
+    (duckdb.Error, re.compile(r"(.*)", re.S), _generic("GENERIC_INTERNAL_ERROR")),
+]
+
+
+def translate_error(error: Exception, sql: str, tree: exp.Expression) -> AthenaQueryError:
+    text = re.sub(r"^[A-Za-z ]+ Error: ", "", str(error))
+    for kind, pattern, build in DUCKDB_ERRORS:
+        if isinstance(error, kind):
+            match = pattern.search(text)
+            if match:
+                return build(sql, tree, match)
+    return AthenaQueryError("GENERIC_INTERNAL_ERROR", text)

@@ -1,0 +1,323 @@
+"""Storage formats: how DuckDB reads a catalog table's files, and how CTAS/INSERT writes them.
+
+Readers are picked from the table's SerDe (then its InputFormat); writers from the CTAS
+``format`` property. Each entry states only what differs for its format.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from etl_local.athena.catalog import Column
+from etl_local.athena.errors import AthenaQueryError
+from etl_local.athena.types import hive_to_duckdb, is_string_type
+
+OPEN_CSV_SERDE = "org.apache.hadoop.hive.serde2.OpenCSVSerde"
+LAZY_SIMPLE_SERDE = "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe"
+PARQUET_SERDE = "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
+HIVE_JSON_SERDE = "org.apache.hive.hcatalog.data.JsonSerDe"
+OPENX_JSON_SERDE = "org.openx.data.jsonserde.JsonSerDe"
+ORC_SERDE = "org.apache.hadoop.hive.ql.io.orc.OrcSerde"
+AVRO_SERDE = "org.apache.hadoop.hive.serde2.avro.AvroSerDe"
+TEXT_INPUT = "org.apache.hadoop.mapred.TextInputFormat"
+TEXT_OUTPUT = "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat"
+PARQUET_INPUT = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat"
+PARQUET_OUTPUT = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat"
+ORC_INPUT = "org.apache.hadoop.hive.ql.io.orc.OrcInputFormat"
+ORC_OUTPUT = "org.apache.hadoop.hive.ql.io.orc.OrcOutputFormat"
+AVRO_INPUT = "org.apache.hadoop.hive.ql.io.avro.AvroContainerInputFormat"
+AVRO_OUTPUT = "org.apache.hadoop.hive.ql.io.avro.AvroContainerOutputFormat"
+
+# Athena's STORED AS shorthands (Hive DDL) -> SerDe, InputFormat, OutputFormat.
+STORED_AS: dict[str, tuple[str, str, str]] = {
+    "TEXTFILE": (LAZY_SIMPLE_SERDE, TEXT_INPUT, TEXT_OUTPUT),
+    "PARQUET": (PARQUET_SERDE, PARQUET_INPUT, PARQUET_OUTPUT),
+    "ORC": (ORC_SERDE, ORC_INPUT, ORC_OUTPUT),
+    "AVRO": (AVRO_SERDE, AVRO_INPUT, AVRO_OUTPUT),
+    "JSON": (HIVE_JSON_SERDE, TEXT_INPUT, TEXT_OUTPUT),
+}
+
+
+def sql_string(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def sql_list(values: list[str]) -> str:
+    return "[" + ", ".join(sql_string(v) for v in values) + "]"
+
+
+def quote_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def select_from(projection: str, source: str) -> str:
+    """``SELECT projection FROM source``: both parts built from quoted names and literals."""
+    return f"SELECT {projection} FROM {source}"  # noqa: S608
+
+
+@dataclass(frozen=True)
+class StorageSpec:
+    """What a reader needs to know of a table's (or a partition's) storage."""
+
+    serde: str
+    serde_params: dict[str, str]
+    input_format: str
+    table_params: dict[str, str]
+
+    @classmethod
+    def from_descriptor(cls, storage: dict[str, Any], table_params: dict[str, str]) -> StorageSpec:
+        serde = storage.get("SerdeInfo") or {}
+        return cls(
+            serde=serde.get("SerializationLibrary", ""),
+            serde_params=dict(serde.get("Parameters") or {}),
+            input_format=storage.get("InputFormat", ""),
+            table_params=table_params,
+        )
+
+    @property
+    def skip_header(self) -> int:
+        return int(self.table_params.get("skip.header.line.count", "0") or 0)
+
+
+def _typed(columns: list[Column], source: Callable[[Column], str]) -> str:
+    return ", ".join(
+        f"TRY_CAST({source(c)} AS {hive_to_duckdb(c.type)}) AS {quote_ident(c.name)}"
+        if not is_string_type(c.type)
+        else f"{source(c)} AS {quote_ident(c.name)}"
+        for c in columns
+    )
+
+
+def _csv_scan(
+    files: list[str], columns: list[Column], options: dict[str, str], escape: str = ""
+) -> str:
+    names = "{" + ", ".join(f"{sql_string(c.name)}: 'VARCHAR'" for c in columns) + "}"
+    opts = ", ".join(f"{k}={v}" for k, v in options.items())
+    inner = (
+        f"read_csv({sql_list(files)}, columns={names}, header=false, auto_detect=false, "
+        f"null_padding=true, strict_mode=false, {opts})"
+    )
+    return select_from(_typed(columns, lambda c: _unescaped(quote_ident(c.name), escape)), inner)
+
+
+def _unescaped(column: str, escape: str) -> str:
+    """OpenCSV drops an escape character and keeps the character it escapes."""
+    if not escape:
+        return column
+    pattern = sql_string(re.escape(escape) + "(.)")
+    return (
+        f"CASE WHEN contains({column}, {sql_string(escape)}) "
+        f"THEN regexp_replace({column}, {pattern}, '\\1', 'g') ELSE {column} END"
+    )
+
+
+def _lazy_simple_reader(files: list[str], columns: list[Column], spec: StorageSpec) -> str:
+    params = spec.serde_params
+    fmt = params.get("serialization.format", "")
+    delim = params.get("field.delim") or (fmt if fmt and not fmt.isdigit() else "\x01")
+    return _csv_scan(
+        files,
+        columns,
+        {
+            "delim": sql_string(delim),
+            "quote": "''",
+            "nullstr": sql_string(params.get("serialization.null.format", "\\N")),
+            "skip": str(spec.skip_header),
+        },
+    )
+
+
+# OpenCSVSerde has no NULL marker: every field is a string, an empty field is ''.
+_NO_NULL = "\x1e\x1fno-null"
+
+
+def _open_csv_reader(files: list[str], columns: list[Column], spec: StorageSpec) -> str:
+    params = spec.serde_params
+    quote = params.get("quoteChar", '"')
+    # DuckDB knows one escape inside quotes; OpenCSV honours both "" and its escape character:
+    # "" is read by DuckDB, the escape character is applied afterwards.
+    return _csv_scan(
+        files,
+        columns,
+        {
+            "delim": sql_string(params.get("separatorChar", ",")),
+            "quote": sql_string(quote),
+            "escape": sql_string(quote),
+            "nullstr": sql_string(_NO_NULL),
+            "skip": str(spec.skip_header),
+        },
+        escape=params.get("escapeChar", "\\"),
+    )
+
+
+def _json_reader(files: list[str], columns: list[Column], spec: StorageSpec) -> str:
+    del spec
+    types = ", ".join(
+        f"{sql_string(c.name)}: {sql_string(hive_to_duckdb(c.type))}" for c in columns
+    )
+    inner = (
+        f"read_json({sql_list(files)}, format='newline_delimited', columns={{{types}}}, "
+        "ignore_errors=true)"
+    )
+    return select_from(", ".join(quote_ident(c.name) for c in columns), inner)
+
+
+def _parquet_reader(files: list[str], columns: list[Column], spec: StorageSpec) -> str:
+    del spec
+    inner = f"read_parquet({sql_list(files)}, union_by_name=true)"
+    select = ", ".join(
+        f"CAST({quote_ident(c.name)} AS {hive_to_duckdb(c.type)}) AS {quote_ident(c.name)}"
+        for c in columns
+    )
+    return select_from(select, inner)
+
+
+Reader = Callable[[list[str], list[Column], StorageSpec], str]
+
+READERS_BY_SERDE: dict[str, Reader] = {
+    LAZY_SIMPLE_SERDE: _lazy_simple_reader,
+    OPEN_CSV_SERDE: _open_csv_reader,
+    PARQUET_SERDE: _parquet_reader,
+    HIVE_JSON_SERDE: _json_reader,
+    OPENX_JSON_SERDE: _json_reader,
+}
+READERS_BY_INPUT: dict[str, Reader] = {
+    PARQUET_INPUT: _parquet_reader,
+    TEXT_INPUT: _lazy_simple_reader,
+}
+
+
+def reader_for(spec: StorageSpec, table_name: str) -> Reader:
+    reader = READERS_BY_SERDE.get(spec.serde) or READERS_BY_INPUT.get(spec.input_format)
+    if reader is None:
+        raise AthenaQueryError(
+            "HIVE_UNSUPPORTED_FORMAT",
+            f"Unable to create input format for table {table_name} "
+            f"(SerDe {spec.serde or 'none'}, InputFormat {spec.input_format or 'none'})",
+        )
+    return reader
+
+
+def empty_scan(columns: list[Column]) -> str:
+    select = ", ".join(
+        f"CAST(NULL AS {hive_to_duckdb(c.type)}) AS {quote_ident(c.name)}" for c in columns
+    )
+    return f"SELECT {select} LIMIT 0"
+
+
+# ---------------------------------------------------------------- writers (CTAS / INSERT)
+
+
+@dataclass(frozen=True)
+class Writer:
+    """How one CTAS ``format`` is written by DuckDB and registered in Glue."""
+
+    name: str
+    classification: str
+    serde: str
+    input_format: str
+    output_format: str
+    copy_format: str
+    compressions: dict[str, str]  # Athena write_compression -> DuckDB COMPRESSION
+    default_compression: str
+    extension: str
+    extra_copy_options: Callable[[dict[str, str]], dict[str, str]] = field(default=lambda props: {})
+    serde_params: Callable[[dict[str, str]], dict[str, str]] = field(
+        default=lambda props: {"serialization.format": "1"}
+    )
+    compression_parameter: str | None = None
+
+
+def _text_copy_options(props: dict[str, str]) -> dict[str, str]:
+    return {
+        "DELIMITER": sql_string(props.get("field_delimiter", "\x01")),
+        "HEADER": "false",
+        "QUOTE": "''",
+        "ESCAPE": "''",
+        "NULLSTR": sql_string("\\N"),
+    }
+
+
+def _text_serde_params(props: dict[str, str]) -> dict[str, str]:
+    delim = props.get("field_delimiter", "\x01")
+    return {"field.delim": delim, "serialization.format": delim}
+
+
+_TEXT_COMPRESSIONS = {"GZIP": "gzip", "ZSTD": "zstd", "NONE": "uncompressed"}
+
+WRITERS: dict[str, Writer] = {
+    "PARQUET": Writer(
+        name="PARQUET",
+        classification="parquet",
+        serde=PARQUET_SERDE,
+        input_format=PARQUET_INPUT,
+        output_format=PARQUET_OUTPUT,
+        copy_format="parquet",
+        compressions={
+            "SNAPPY": "snappy",
+            "GZIP": "gzip",
+            "ZSTD": "zstd",
+            "LZ4": "lz4",
+            "NONE": "uncompressed",
+        },
+        default_compression="GZIP",
+        extension="parquet",
+        compression_parameter="parquet.compression",
+    ),
+    "TEXTFILE": Writer(
+        name="TEXTFILE",
+        classification="csv",
+        serde=LAZY_SIMPLE_SERDE,
+        input_format=TEXT_INPUT,
+        output_format=TEXT_OUTPUT,
+        copy_format="csv",
+        compressions=_TEXT_COMPRESSIONS,
+        default_compression="GZIP",
+        extension="txt",
+        extra_copy_options=_text_copy_options,
+        serde_params=_text_serde_params,
+    ),
+    "JSON": Writer(
+        name="JSON",
+        classification="json",
+        serde=HIVE_JSON_SERDE,
+        input_format=TEXT_INPUT,
+        output_format=TEXT_OUTPUT,
+        copy_format="json",
+        compressions=_TEXT_COMPRESSIONS,
+        default_compression="GZIP",
+        extension="json",
+    ),
+}
+
+# Formats Athena can write but DuckDB cannot: rejected with the reason, never faked.
+UNWRITABLE: dict[str, str] = {
+    "ORC": "the local engine (DuckDB) has no ORC writer; use format = 'PARQUET'",
+    "AVRO": "the local engine (DuckDB) has no Avro writer; use format = 'PARQUET'",
+    "ION": "the local engine (DuckDB) has no Ion writer; use format = 'PARQUET'",
+}
+
+_COMPRESSION_EXTENSIONS = {"gzip": ".gz", "zstd": ".zst"}
+
+
+def writer_for(fmt: str) -> Writer:
+    upper = fmt.upper()
+    if upper in UNWRITABLE:
+        raise AthenaQueryError(
+            "NOT_SUPPORTED", f"Writing {upper} is not supported: {UNWRITABLE[upper]}"
+        )
+    if upper not in WRITERS:
+        raise AthenaQueryError(
+            "INVALID_TABLE_PROPERTY",
+            f"Catalog 'awsdatacatalog' table property 'format' value '{fmt}' is invalid",
+        )
+    return WRITERS[upper]
+
+
+def file_extension(writer: Writer, compression: str) -> str:
+    if writer.copy_format == "parquet":
+        return writer.extension
+    return writer.extension + _COMPRESSION_EXTENSIONS.get(compression, "")

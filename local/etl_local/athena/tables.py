@@ -1,0 +1,226 @@
+"""Catalog tables in a query -> DuckDB scans over their S3 files, partitions pruned.
+
+Every table a query names is looked up in Glue and replaced by a temporary DuckDB view over
+exactly the files Athena would read: the table location, or the locations of the partitions
+that survive the query's predicates on partition columns (partition columns are exposed as
+columns, typed as the catalog declares them).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+import duckdb
+from sqlglot import exp
+
+from etl_local.athena import dialect
+from etl_local.athena.catalog import CatalogTable, GlueCatalog, Partition
+from etl_local.athena.errors import at
+from etl_local.athena.formats import StorageSpec, empty_scan, quote_ident, reader_for, sql_string
+from etl_local.athena.storage import S3Storage
+from etl_local.athena.types import hive_to_duckdb
+
+PRESTO_VIEW_PREFIX = "/* Presto View: "
+
+
+@dataclass
+class Scope:
+    """One statement's view of the catalog: default database and the scans it registered."""
+
+    sql: str
+    database: str
+    catalog: GlueCatalog
+    storage: S3Storage
+    cursor: duckdb.DuckDBPyConnection
+    prefix: str
+    scanned_bytes: int = 0
+    views: dict[str, str] = field(default_factory=dict)
+
+    def qualified(self, table: exp.Table) -> tuple[str, str]:
+        return (table.db or self.database).lower(), table.name.lower()
+
+
+def _cte_names(tree: exp.Expression) -> set[str]:
+    return {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
+
+
+def _offset(node: exp.Expression) -> int:
+    ident = node.this if isinstance(node.this, exp.Expression) else node
+    meta = ident.meta or {}
+    return int(meta.get("start", 0))
+
+
+def lookup(scope: Scope, node: exp.Table) -> CatalogTable:
+    database, name = scope.qualified(node)
+    table = scope.catalog.get_table(database, name)
+    if table is None:
+        if not scope.catalog.database_exists(database):
+            raise at(
+                scope.sql, _offset(node), "SCHEMA_NOT_FOUND", f"Schema '{database}' does not exist"
+            )
+        raise at(
+            scope.sql,
+            _offset(node),
+            "TABLE_NOT_FOUND",
+            f"Table 'awsdatacatalog.{database}.{name}' does not exist",
+        )
+    return table
+
+
+def resolve_tables(scope: Scope, tree: exp.Expression) -> exp.Expression:
+    """Replace every catalog table reference in ``tree`` by a scan view (in place)."""
+    ctes = _cte_names(tree)
+    for node in list(tree.find_all(exp.Table)):
+        if not isinstance(node.this, exp.Identifier) or (not node.db and node.name.lower() in ctes):
+            continue
+        table = lookup(scope, node)
+        if table.is_view:
+            _inline_view(scope, node, table)
+            continue
+        view = _register_scan(scope, table, _partition_predicates(node, table))
+        alias = node.alias or table.name
+        node.replace(
+            exp.Table(
+                this=exp.to_identifier(view, quoted=True),
+                alias=exp.TableAlias(this=exp.to_identifier(alias)),
+            )
+        )
+    for column in tree.find_all(exp.Column):
+        if column.args.get("db"):
+            column.set("db", None)
+            column.set("catalog", None)
+    return tree
+
+
+def view_sql(table: CatalogTable) -> str:
+    text = table.view_text or ""
+    if text.startswith(PRESTO_VIEW_PREFIX):
+        payload = text[len(PRESTO_VIEW_PREFIX) :].rsplit("*/", 1)[0].strip()
+        return str(json.loads(base64.b64decode(payload))["originalSql"])
+    return text
+
+
+def _inline_view(scope: Scope, node: exp.Table, table: CatalogTable) -> None:
+    body = dialect.parse(view_sql(table))
+    inner = Scope(
+        view_sql(table), table.database, scope.catalog, scope.storage, scope.cursor, scope.prefix
+    )
+    inner.views = scope.views
+    resolve_tables(inner, body)
+    scope.scanned_bytes += inner.scanned_bytes
+    alias = node.alias or table.name
+    node.replace(exp.Subquery(this=body, alias=exp.TableAlias(this=exp.to_identifier(alias))))
+
+
+def _partition_predicates(node: exp.Table, table: CatalogTable) -> list[exp.Expression]:
+    """Conjuncts of the enclosing WHERE that only reference this table's partition keys."""
+    if not table.partition_keys:
+        return []
+    select = node.find_ancestor(exp.Select)
+    where = select.args.get("where") if select else None
+    if select is None or where is None:
+        return []
+    keys = {c.name for c in table.partition_keys}
+    alias = (node.alias or node.name).lower()
+    single_source = (
+        len(list(select.args["from_"].find_all(exp.Table)))
+        + sum(1 for _ in (select.args.get("joins") or []))
+        == 1
+        if select.args.get("from_")
+        else False
+    )
+    conjuncts = list(where.this.flatten()) if isinstance(where.this, exp.And) else [where.this]
+    usable: list[exp.Expression] = []
+    for conjunct in conjuncts:
+        columns = list(conjunct.find_all(exp.Column))
+        if not columns or conjunct.find(exp.Subquery, exp.Select):
+            continue
+        if all(
+            c.name.lower() in keys and (c.table.lower() == alias or (not c.table and single_source))
+            for c in columns
+        ):
+            stripped = conjunct.copy()
+            for column in stripped.find_all(exp.Column):
+                column.set("table", None)
+            usable.append(cast(exp.Expression, stripped))
+    return usable
+
+
+def _prune(
+    scope: Scope, table: CatalogTable, partitions: list[Partition], predicates: list[exp.Expression]
+) -> list[Partition]:
+    if not predicates or not partitions:
+        return partitions
+    keys = table.partition_keys
+    rows = ", ".join(
+        "("
+        + ", ".join(
+            [str(i)]
+            + [
+                f"CAST({sql_string(v)} AS {hive_to_duckdb(k.type)})"
+                for v, k in zip(p.values, keys, strict=False)
+            ]
+        )
+        + ")"
+        for i, p in enumerate(partitions)
+    )
+    names = ", ".join(["__i"] + [quote_ident(k.name) for k in keys])
+    condition = " AND ".join(dialect.to_duckdb(p) for p in predicates)
+    query = f"SELECT __i FROM (VALUES {rows}) AS p({names}) WHERE {condition}"  # noqa: S608
+    try:
+        kept = {row[0] for row in scope.cursor.execute(query).fetchall()}
+    except duckdb.Error:
+        return partitions  # a predicate DuckDB cannot evaluate alone: read everything
+    return [p for i, p in enumerate(partitions) if i in kept]
+
+
+def _scan_files(scope: Scope, table: CatalogTable, spec: StorageSpec, location: str) -> str | None:
+    files = scope.storage.data_files(location)
+    if not files:
+        return None
+    scope.scanned_bytes += sum(f.size for f in files)
+    reader = reader_for(spec, f"{table.database}.{table.name}")
+    return reader([f.url for f in files], table.columns, spec)
+
+
+def scan_sql(scope: Scope, table: CatalogTable, predicates: list[exp.Expression]) -> str:
+    table_spec = StorageSpec.from_descriptor(
+        table.raw.get("StorageDescriptor") or {}, table.parameters
+    )
+    if not table.partition_keys:
+        return _scan_files(scope, table, table_spec, table.location) or empty_scan(table.columns)
+    partitions = _prune(
+        scope, table, scope.catalog.partitions(table.database, table.name), predicates
+    )
+    branches = []
+    for partition in partitions:
+        spec = (
+            StorageSpec.from_descriptor(partition.storage, table.parameters)
+            if partition.storage.get("SerdeInfo")
+            else table_spec
+        )
+        scan = _scan_files(scope, table, spec, partition.location)
+        if scan is None:
+            continue
+        constants = ", ".join(
+            f"CAST({sql_string(v)} AS {hive_to_duckdb(k.type)}) AS {quote_ident(k.name)}"
+            for v, k in zip(partition.values, table.partition_keys, strict=False)
+        )
+        branches.append(f"SELECT *, {constants} FROM ({scan})")  # noqa: S608
+    return " UNION ALL ".join(branches) if branches else empty_scan(table.all_columns)
+
+
+def _register_scan(scope: Scope, table: CatalogTable, predicates: list[exp.Expression]) -> str:
+    name = f"{scope.prefix}_{len(scope.views)}"
+    body = scan_sql(scope, table, predicates)
+    scope.cursor.execute(f"CREATE OR REPLACE TEMP VIEW {quote_ident(name)} AS {body}")
+    scope.views[name] = f"{table.database}.{table.name}"
+    return name
+
+
+def describe_columns(cursor: duckdb.DuckDBPyConnection, sql: str) -> list[tuple[str, str]]:
+    rows: list[Any] = cursor.execute(f"DESCRIBE {sql}").fetchall()
+    return [(str(r[0]), str(r[1])) for r in rows]

@@ -1,0 +1,423 @@
+"""CTAS and INSERT INTO: write the query's rows to S3 as Athena does, register them in Glue."""
+
+from __future__ import annotations
+
+import copy
+import urllib.parse
+from dataclasses import dataclass
+from typing import Any
+
+from sqlglot import exp
+
+from etl_local.athena import dialect
+from etl_local.athena.catalog import CatalogTable, Partition
+from etl_local.athena.errors import AthenaQueryError, at
+from etl_local.athena.formats import Writer, file_extension, quote_ident, writer_for
+from etl_local.athena.results import QueryResult, ResultColumn
+from etl_local.athena.statement import Statement
+from etl_local.athena.storage import folder
+from etl_local.athena.tables import resolve_tables
+from etl_local.athena.types import DUCKDB_COERCIONS, duckdb_to_hive, hive_to_duckdb
+
+MAX_OPEN_PARTITIONS = 100
+
+# CTAS WITH (...) properties Athena accepts for Hive tables.
+CTAS_PROPERTIES = frozenset(
+    {
+        "table_type",
+        "external_location",
+        "is_external",
+        "format",
+        "partitioned_by",
+        "bucketed_by",
+        "bucket_count",
+        "write_compression",
+        "parquet_compression",
+        "orc_compression",
+        "compression_level",
+        "field_delimiter",
+        "location",
+    }
+)
+
+
+@dataclass(frozen=True)
+class CtasOptions:
+    format: str
+    external_location: str | None
+    partitioned_by: list[str]
+    bucketed_by: list[str]
+    bucket_count: int | None
+    compression: str | None
+    props: dict[str, str]
+
+
+def _value(node: exp.Expression | None) -> Any:
+    if isinstance(node, exp.Array):
+        return [_value(e) for e in node.expressions]
+    if isinstance(node, (exp.Literal, exp.Var, exp.Identifier, exp.Boolean)):
+        return node.name if not isinstance(node, exp.Boolean) else str(node.this).lower()
+    return node.sql() if node is not None else None
+
+
+def ctas_options(tree: exp.Create) -> CtasOptions:
+    raw: dict[str, Any] = {}
+    props = tree.args.get("properties")
+    for prop in props.expressions if props is not None else []:
+        if isinstance(prop, exp.WithDataProperty):
+            raw["__no_data"] = "true" if prop.args.get("no") else "false"
+        elif isinstance(prop, exp.FileFormatProperty):
+            raw["format"] = _value(prop.this)
+        elif isinstance(prop, exp.PartitionedByProperty):
+            raw["partitioned_by"] = _value(prop.this)
+        elif type(prop) is exp.Property:
+            raw[_value(prop.this).lower()] = _value(prop.args.get("value"))
+        elif isinstance(prop, exp.LocationProperty):
+            raw["location"] = _value(prop.this)
+    for name in raw:
+        if name not in CTAS_PROPERTIES and not name.startswith("__"):
+            raise AthenaQueryError(
+                "INVALID_TABLE_PROPERTY",
+                f"Catalog 'awsdatacatalog' table property '{name}' does not exist",
+            )
+    if str(raw.get("table_type", "HIVE")).upper() != "HIVE":
+        raise AthenaQueryError(
+            "NOT_SUPPORTED",
+            f"table_type '{raw['table_type']}' is not supported by the local engine (HIVE only)",
+        )
+    if raw.get("bucketed_by") or raw.get("bucket_count"):
+        raise AthenaQueryError(
+            "NOT_SUPPORTED", "Bucketed tables are not supported by the local engine"
+        )
+    compression = (
+        raw.get("write_compression") or raw.get("parquet_compression") or raw.get("orc_compression")
+    )
+    return CtasOptions(
+        format=str(raw.get("format", "PARQUET")).upper(),
+        external_location=raw.get("external_location"),
+        partitioned_by=[str(p).lower() for p in raw.get("partitioned_by") or []],
+        bucketed_by=[],
+        bucket_count=None,
+        compression=str(compression).upper() if compression else None,
+        props={k: str(v) for k, v in raw.items() if not isinstance(v, list)},
+    )
+
+
+def _prepare_query(stmt: Statement, query: exp.Expression) -> tuple[str, list[tuple[str, str]]]:
+    """Resolve tables, name the columns, and return DuckDB SQL with Trino-compatible types."""
+    resolve_tables(stmt.scope, query)
+    dialect.name_output_columns(query)
+    sql = dialect.to_duckdb(query)
+    described = stmt.scope.cursor.execute(f"DESCRIBE {sql}").fetchall()
+    columns = [(str(r[0]), str(r[1])) for r in described]
+    if any(t in DUCKDB_COERCIONS for _, t in columns):
+        select = ", ".join(
+            f"CAST({quote_ident(n)} AS {DUCKDB_COERCIONS[t]}) AS {quote_ident(n)}"
+            if t in DUCKDB_COERCIONS
+            else quote_ident(n)
+            for n, t in columns
+        )
+        sql = f"SELECT {select} FROM ({sql})"  # noqa: S608
+        columns = [(n, DUCKDB_COERCIONS.get(t, t)) for n, t in columns]
+    return sql, columns
+
+
+def _check_columns(
+    stmt: Statement, columns: list[tuple[str, str]], partitioned_by: list[str]
+) -> None:
+    seen: set[str] = set()
+    for name, _ in columns:
+        if name.lower() in seen:
+            raise at(
+                stmt.sql,
+                0,
+                "DUPLICATE_COLUMN_NAME",
+                f"Column name '{name}' specified more than once",
+            )
+        seen.add(name.lower())
+    names = [n.lower() for n, _ in columns]
+    for key in partitioned_by:
+        if key not in names:
+            raise AthenaQueryError(
+                "HIVE_COLUMN_ORDER_MISMATCH",
+                f"Partition column {key} not present in the table columns",
+            )
+    if partitioned_by and names[-len(partitioned_by) :] != partitioned_by:
+        raise AthenaQueryError(
+            "HIVE_COLUMN_ORDER_MISMATCH",
+            "Partition keys must be the last columns in the table and in the same order as the table properties: ["
+            + ", ".join(partitioned_by)
+            + "]",
+        )
+    if partitioned_by and len(partitioned_by) == len(names):
+        raise AthenaQueryError("NOT_SUPPORTED", "Table contains only partition columns")
+
+
+def _copy(
+    stmt: Statement,
+    sql: str,
+    location: str,
+    writer: Writer,
+    compression: str,
+    partition_by: list[str],
+    props: dict[str, str],
+) -> tuple[int, list[str]]:
+    duck_compression = writer.compressions.get(compression)
+    if duck_compression is None:
+        raise AthenaQueryError(
+            "INVALID_TABLE_PROPERTY",
+            f"Compression {compression} is not supported for {writer.name}",
+        )
+    options = {
+        "FORMAT": writer.copy_format,
+        "COMPRESSION": duck_compression,
+        "RETURN_FILES": "true",
+    }
+    options.update(writer.extra_copy_options(props))
+    extension = file_extension(writer, duck_compression)
+    if partition_by:
+        options["PARTITION_BY"] = "(" + ", ".join(quote_ident(p) for p in partition_by) + ")"
+        options["FILENAME_PATTERN"] = f"'{stmt.query_id}_{{i}}'"
+        options["FILE_EXTENSION"] = f"'{extension}'"
+        options["OVERWRITE_OR_IGNORE"] = "true"
+        target = location.rstrip("/")
+    else:
+        target = f"{folder(location)}{stmt.query_id}_0.{extension}"
+    rendered = ", ".join(f"{k} {v}" for k, v in options.items())
+    row = stmt.scope.cursor.execute(f"COPY ({sql}) TO '{target}' ({rendered})").fetchone()
+    assert row is not None
+    count, files = int(row[0]), [str(f) for f in row[1]]
+    return count, [f if f.startswith("s3://") else f"s3://{f}" for f in files]
+
+
+def _written_partitions(
+    location: str, files: list[str], keys: list[str]
+) -> dict[tuple[str, ...], str]:
+    """Partition values -> partition folder, read back from the written files' paths."""
+    found: dict[tuple[str, ...], str] = {}
+    base = folder(location)
+    for url in files:
+        relative = url[len(base) :] if url.startswith(base) else url.split("/", 3)[-1]
+        parts = dict(
+            urllib.parse.unquote(seg).split("=", 1)
+            for seg in relative.split("/")[:-1]
+            if "=" in seg
+        )
+        values = tuple(parts.get(k, "") for k in keys)
+        found[values] = (
+            base
+            + "/".join(
+                f"{k}={urllib.parse.quote(v, safe='')}" for k, v in zip(keys, values, strict=False)
+            )
+            + "/"
+        )
+    return found
+
+
+def _enforce_partition_limit(
+    stmt: Statement, partitions: dict[tuple[str, ...], str], files: list[str]
+) -> None:
+    if len(partitions) > MAX_OPEN_PARTITIONS:
+        stmt.storage.delete_all(files)
+        raise AthenaQueryError(
+            "HIVE_TOO_MANY_OPEN_PARTITIONS",
+            f"Exceeded limit of {MAX_OPEN_PARTITIONS} open writers for partitions/buckets",
+        )
+
+
+def storage_descriptor(
+    writer: Writer, columns: list[dict[str, str]], location: str, props: dict[str, str]
+) -> dict[str, Any]:
+    return {
+        "Columns": columns,
+        "Location": location,
+        "InputFormat": writer.input_format,
+        "OutputFormat": writer.output_format,
+        "Compressed": False,
+        "NumberOfBuckets": 0,
+        "SerdeInfo": {
+            "SerializationLibrary": writer.serde,
+            "Parameters": writer.serde_params(props),
+        },
+        "BucketColumns": [],
+        "SortColumns": [],
+        "StoredAsSubDirectories": False,
+    }
+
+
+def run_ctas(stmt: Statement) -> QueryResult:
+    tree = stmt.tree
+    assert isinstance(tree, exp.Create)
+    target = tree.this
+    assert isinstance(target, exp.Table)
+    database, name = stmt.table_name(target)
+    options = ctas_options(tree)
+    writer = writer_for(options.format)
+    stmt.require_database(database)
+    if stmt.catalog.get_table(database, name) is not None:
+        if tree.args.get("exists"):
+            return QueryResult("DDL", "CREATE_TABLE_AS_SELECT")
+        raise at(
+            stmt.sql,
+            0,
+            "TABLE_ALREADY_EXISTS",
+            f"Table 'awsdatacatalog.{database}.{name}' already exists",
+        )
+    if options.external_location:
+        location = folder(options.external_location)
+    elif stmt.output_location:
+        location = f"{folder(stmt.output_location)}tables/{stmt.query_id}/"
+    else:
+        raise AthenaQueryError(
+            "HIVE_METASTORE_ERROR",
+            "No location for table: set external_location or an output location",
+        )
+    if not stmt.storage.is_empty(location):
+        raise AthenaQueryError(
+            "HIVE_PATH_ALREADY_EXISTS",
+            f"Target directory for table '{database}.{name}' already exists: {location}",
+        )
+    query = tree.expression
+    assert isinstance(query, exp.Expression)
+    sql, columns = _prepare_query(stmt, query)
+    _check_columns(stmt, columns, options.partitioned_by)
+    if options.props.get("__no_data") == "true":
+        sql = f"SELECT * FROM ({sql}) LIMIT 0"  # noqa: S608
+    compression = options.compression or writer.default_compression
+    count, files = 0, list[str]()
+    partitions: dict[tuple[str, ...], str] = {}
+    if options.props.get("__no_data") != "true":
+        count, files = _copy(
+            stmt, sql, location, writer, compression, options.partitioned_by, options.props
+        )
+        if options.partitioned_by:
+            partitions = _written_partitions(location, files, options.partitioned_by)
+            _enforce_partition_limit(stmt, partitions, files)
+    glue_columns = [{"Name": n.lower(), "Type": duckdb_to_hive(t)} for n, t in columns]
+    data_columns = [c for c in glue_columns if c["Name"] not in options.partitioned_by]
+    keys = [c for c in glue_columns if c["Name"] in options.partitioned_by]
+    keys.sort(key=lambda c: options.partitioned_by.index(c["Name"]))
+    parameters = {
+        "EXTERNAL": "TRUE",
+        "has_encrypted_data": "false",
+        "classification": writer.classification,
+    }
+    if writer.compression_parameter:
+        parameters[writer.compression_parameter] = compression
+    elif compression != "NONE":
+        parameters["write.compression"] = compression
+    descriptor = storage_descriptor(writer, data_columns, location, options.props)
+    stmt.catalog.create_table(
+        database,
+        {
+            "Name": name,
+            "TableType": "EXTERNAL_TABLE",
+            "Parameters": parameters,
+            "PartitionKeys": keys,
+            "StorageDescriptor": descriptor,
+        },
+    )
+    _register_partitions(stmt, database, name, descriptor, partitions)
+    return _rows_result("CREATE_TABLE_AS_SELECT", count, files)
+
+
+def _register_partitions(
+    stmt: Statement,
+    database: str,
+    name: str,
+    descriptor: dict[str, Any],
+    partitions: dict[tuple[str, ...], str],
+) -> None:
+    if not partitions:
+        return
+    entries = []
+    for values, location in sorted(partitions.items()):
+        storage = copy.deepcopy(descriptor)
+        storage["Location"] = location
+        entries.append(Partition(list(values), location, storage))
+    stmt.catalog.add_partitions(database, name, entries)
+
+
+def _rows_result(kind: str, count: int, files: list[str]) -> QueryResult:
+    return QueryResult(
+        "DML",
+        kind,
+        columns=[ResultColumn("rows", "BIGINT")],
+        rows=[(count,)],
+        update_count=count,
+        written_files=files,
+    )
+
+
+def run_insert(stmt: Statement) -> QueryResult:
+    tree = stmt.tree
+    assert isinstance(tree, exp.Insert)
+    target = tree.this
+    names: list[str] = []
+    if isinstance(target, exp.Schema):
+        names = [c.name.lower() for c in target.expressions]
+        target = target.this
+    assert isinstance(target, exp.Table)
+    table = stmt.existing_table(target)
+    if table.is_view:
+        raise AthenaQueryError(
+            "NOT_SUPPORTED", f"Inserting into views is not supported: {table.database}.{table.name}"
+        )
+    query = tree.expression
+    assert isinstance(query, exp.Expression)
+    sql, columns = _prepare_query(stmt, query)
+    targets = (
+        table.all_columns
+        if not names
+        else [c for n in names for c in table.all_columns if c.name == n]
+    )
+    if len(columns) != len(targets):
+        raise AthenaQueryError(
+            "TYPE_MISMATCH",
+            f"Insert query has {len(columns)} columns, target table has {len(targets)}",
+        )
+    by_name = {c.name: (source, c) for (source, _), c in zip(columns, targets, strict=True)}
+    projection = ", ".join(
+        f"CAST({quote_ident(by_name[c.name][0])} AS {hive_to_duckdb(c.type)}) AS {quote_ident(c.name)}"
+        if c.name in by_name
+        else f"CAST(NULL AS {hive_to_duckdb(c.type)}) AS {quote_ident(c.name)}"
+        for c in table.all_columns
+    )
+    sql = f"SELECT {projection} FROM ({sql})"  # noqa: S608
+    writer, compression = _table_writer(table)
+    keys = [k.name for k in table.partition_keys]
+    count, files = _copy(stmt, sql, table.location, writer, compression, keys, _writer_props(table))
+    if keys:
+        written = _written_partitions(table.location, files, keys)
+        _enforce_partition_limit(stmt, written, files)
+        existing = {tuple(p.values) for p in stmt.catalog.partitions(table.database, table.name)}
+        new = {values: loc for values, loc in written.items() if values not in existing}
+        descriptor = copy.deepcopy(table.raw.get("StorageDescriptor") or {})
+        _register_partitions(stmt, table.database, table.name, descriptor, new)
+    return _rows_result("INSERT", count, files)
+
+
+_SERDE_WRITERS = {
+    "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe": "PARQUET",
+    "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe": "TEXTFILE",
+    "org.apache.hive.hcatalog.data.JsonSerDe": "JSON",
+    "org.openx.data.jsonserde.JsonSerDe": "JSON",
+}
+
+
+def _table_writer(table: CatalogTable) -> tuple[Writer, str]:
+    fmt = _SERDE_WRITERS.get(table.serde)
+    if fmt is None:
+        raise AthenaQueryError(
+            "NOT_SUPPORTED", f"Inserting into a table with SerDe {table.serde} is not supported"
+        )
+    writer = writer_for(fmt)
+    compression = table.parameters.get(writer.compression_parameter or "write.compression", "")
+    return writer, compression.upper() if compression else (
+        "GZIP" if fmt != "PARQUET" else "SNAPPY"
+    )
+
+
+def _writer_props(table: CatalogTable) -> dict[str, str]:
+    delim = table.serde_params.get("field.delim")
+    return {"field_delimiter": delim} if delim else {}

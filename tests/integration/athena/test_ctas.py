@@ -1,0 +1,165 @@
+"""CTAS and INSERT INTO: files written, the Glue registration Athena makes, Athena's rules."""
+
+from __future__ import annotations
+
+import pytest
+from etl_local.athena.errors import AthenaQueryError
+
+pytestmark = pytest.mark.integration
+
+SOURCE = "SELECT * FROM (VALUES (1, 'a', 2013, 1), (2, 'b', 2013, 2), (3, 'c', 2014, 1)) AS t(id, name, year, month)"
+
+
+@pytest.fixture(scope="module")
+def db(athena):
+    return athena.database("ctas")
+
+
+@pytest.fixture(scope="module")
+def flights(athena, db):
+    location = athena.location("flights_typed")
+    result = athena.run(
+        f"""CREATE TABLE {db}.typed WITH (format = 'PARQUET', external_location = '{location}',
+        partitioned_by = ARRAY['year', 'month'], write_compression = 'SNAPPY') AS {SOURCE}"""
+    )
+    return location, result
+
+
+def test_ctas_reports_rows_written(flights):
+    _, result = flights
+    assert result.text_rows() == [["3"]]
+    assert [c.name for c in result.columns] == ["rows"]
+
+
+def test_ctas_writes_hive_partition_folders(athena, flights):
+    location, _ = flights
+    folders = sorted({k.rsplit("/", 1)[0].split("/", 1)[1] for k in athena.keys(location)})
+    assert folders == ["year=2013/month=1", "year=2013/month=2", "year=2014/month=1"]
+
+
+def test_ctas_registers_table_as_athena_does(athena, db, flights):
+    location, _ = flights
+    table = athena.glue.get_table(DatabaseName=db, Name="typed")["Table"]
+    storage = table["StorageDescriptor"]
+    assert table["TableType"] == "EXTERNAL_TABLE"
+    assert table["Parameters"]["classification"] == "parquet"
+    assert table["Parameters"]["parquet.compression"] == "SNAPPY"
+    assert storage["Columns"] == [{"Name": "id", "Type": "int"}, {"Name": "name", "Type": "string"}]
+    assert table["PartitionKeys"] == [
+        {"Name": "year", "Type": "int"},
+        {"Name": "month", "Type": "int"},
+    ]
+    assert storage["Location"] == location
+    assert storage["InputFormat"] == "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat"
+    assert (
+        storage["OutputFormat"] == "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat"
+    )
+    assert storage["SerdeInfo"]["SerializationLibrary"] == (
+        "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
+    )
+    partitions = athena.glue.get_partitions(DatabaseName=db, TableName="typed")["Partitions"]
+    by_values = {tuple(p["Values"]): p["StorageDescriptor"]["Location"] for p in partitions}
+    assert by_values == {
+        ("2013", "1"): f"{location}year=2013/month=1/",
+        ("2013", "2"): f"{location}year=2013/month=2/",
+        ("2014", "1"): f"{location}year=2014/month=1/",
+    }
+
+
+def test_ctas_table_reads_back(athena, db, flights):
+    rows = athena.rows(
+        f"SELECT id, name, year, month FROM {db}.typed WHERE year = 2013 ORDER BY id"
+    )
+    assert rows == [["1", "a", "2013", "1"], ["2", "b", "2013", "2"]]
+
+
+def test_insert_into_appends_and_adds_partitions(athena, db):
+    location = athena.location("ins")
+    athena.run(
+        f"CREATE TABLE {db}.ins WITH (external_location = '{location}', partitioned_by = ARRAY['year']) "
+        "AS SELECT 1 AS id, 2013 AS year"
+    )
+    result = athena.run(
+        f"INSERT INTO {db}.ins SELECT * FROM (VALUES (2, 2013), (3, 2014)) AS t(id, year)"
+    )
+    assert result.text_rows() == [["2"]]
+    assert athena.rows(f"SELECT id, year FROM {db}.ins ORDER BY id") == [
+        ["1", "2013"],
+        ["2", "2013"],
+        ["3", "2014"],
+    ]
+    assert athena.rows(f"SHOW PARTITIONS {db}.ins") == [["year=2013"], ["year=2014"]]
+
+
+@pytest.mark.parametrize(
+    ("fmt", "extra"),
+    [
+        pytest.param("JSON", "", id="json"),
+        pytest.param("TEXTFILE", ", field_delimiter = '|'", id="textfile-delimited"),
+        pytest.param("PARQUET", ", write_compression = 'ZSTD'", id="parquet-zstd"),
+    ],
+)
+def test_ctas_formats_round_trip(athena, db, fmt, extra):
+    name = f"fmt_{fmt.lower()}_{len(extra)}"
+    location = athena.location(name)
+    athena.run(
+        f"CREATE TABLE {db}.{name} WITH (format = '{fmt}', external_location = '{location}'{extra}) "
+        "AS SELECT 1 AS id, 'x' AS s, CAST(NULL AS varchar) AS n, DATE '2020-01-02' AS d"
+    )
+    assert athena.rows(f"SELECT id, s, n, d FROM {db}.{name}") == [["1", "x", None, "2020-01-02"]]
+
+
+@pytest.mark.parametrize(
+    ("sql", "name", "message"),
+    [
+        pytest.param(
+            "CREATE TABLE {db}.nonempty WITH (external_location = 's3://lake/occupied/') AS SELECT 1 AS a",
+            "HIVE_PATH_ALREADY_EXISTS",
+            "Target directory for table '{db}.nonempty' already exists: s3://lake/occupied/",
+            id="non-empty-location",
+        ),
+        pytest.param(
+            "CREATE TABLE {db}.typed AS SELECT 1 AS a",
+            "TABLE_ALREADY_EXISTS",
+            "line 1:1: Table 'awsdatacatalog.{db}.typed' already exists",
+            id="existing-table",
+        ),
+        pytest.param(
+            "CREATE TABLE {db}.many WITH (external_location = 's3://lake/many/', partitioned_by = ARRAY['p']) "
+            "AS SELECT x, x AS p FROM UNNEST(sequence(1, 101)) AS t(x)",
+            "HIVE_TOO_MANY_OPEN_PARTITIONS",
+            "Exceeded limit of 100 open writers for partitions/buckets",
+            id="101-partitions",
+        ),
+        pytest.param(
+            "CREATE TABLE {db}.order WITH (external_location = 's3://lake/order/', partitioned_by = ARRAY['p']) "
+            "AS SELECT 1 AS p, 2 AS x",
+            "HIVE_COLUMN_ORDER_MISMATCH",
+            "Partition keys must be the last columns in the table and in the same order as the table properties: [p]",
+            id="partition-not-last",
+        ),
+        pytest.param(
+            "CREATE TABLE {db}.orc WITH (format = 'ORC', external_location = 's3://lake/orc/') AS SELECT 1 AS a",
+            "NOT_SUPPORTED",
+            "Writing ORC is not supported",
+            id="orc-not-writable-locally",
+        ),
+        pytest.param(
+            "CREATE TABLE {db}.prop WITH (colour = 'blue') AS SELECT 1 AS a",
+            "INVALID_TABLE_PROPERTY",
+            "Catalog 'awsdatacatalog' table property 'colour' does not exist",
+            id="unknown-property",
+        ),
+    ],
+)
+def test_ctas_rules(athena, db, flights, sql, name, message):
+    athena.put("s3://lake/occupied/file.parquet", b"x")
+    with pytest.raises(AthenaQueryError) as err:
+        athena.run(sql.format(db=db))
+    assert err.value.name == name
+    assert message.format(db=db) in err.value.message
+
+
+def test_too_many_partitions_leaves_no_table_and_no_files(athena, db):
+    assert athena.glue.get_tables(DatabaseName=db, Expression="many")["TableList"] == []
+    assert athena.keys("s3://lake/many/") == []
