@@ -48,7 +48,9 @@ class DirectorySource:
         if not base.is_dir():
             return []
         return sorted(
-            str(p.relative_to(self.root)).replace(os.sep, "/") for p in base.rglob("*") if p.is_file()
+            str(p.relative_to(self.root)).replace(os.sep, "/")
+            for p in base.rglob("*")
+            if p.is_file()
         )
 
 
@@ -65,7 +67,9 @@ class S3Source:
         try:
             body = self.client.get_object(Bucket=self.bucket, Key=self._key(path))["Body"]
         except self.client.exceptions.NoSuchKey as exc:
-            raise ConfigError(f"config file not found: s3://{self.bucket}/{self._key(path)}") from exc
+            raise ConfigError(
+                f"config file not found: s3://{self.bucket}/{self._key(path)}"
+            ) from exc
         return str(body.read().decode("utf-8"))
 
     def list(self, prefix: str) -> list[str]:
@@ -181,7 +185,9 @@ def _build(doc: dict[str, Any]) -> DatasetConfig:
         if job is None
         else GlueJobConfig(script=job["script"], arguments=dict(job.get("arguments", {}))),
         commit=tuple(
-            CommitTarget(table=c["table"], partition_keys=tuple(c.get("partition_keys", default_keys)))
+            CommitTarget(
+                table=c["table"], partition_keys=tuple(c.get("partition_keys", default_keys))
+            )
             for c in doc.get("commit", [])
         ),
         quality=QualityConfig(**doc.get("quality", {})),
@@ -238,7 +244,9 @@ class ConfigStore:
             raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
         errors = sorted(self._validator.iter_errors(doc), key=lambda e: list(e.absolute_path))
         if errors:
-            lines = [f"{'/'.join(map(str, e.absolute_path)) or '<root>'}: {e.message}" for e in errors]
+            lines = [
+                f"{'/'.join(map(str, e.absolute_path)) or '<root>'}: {e.message}" for e in errors
+            ]
             raise ConfigError(f"{path}: " + "; ".join(lines))
         _check_semantics(doc, path)
         return _build(doc)

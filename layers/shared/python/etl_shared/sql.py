@@ -19,6 +19,7 @@ PATTERNS: dict[str, re.Pattern[str]] = {
     "partition_value": re.compile(r"^[A-Za-z0-9_-]{1,64}$"),
     "location": re.compile(r"^s3://[a-z0-9.-]+/[A-Za-z0-9_/=.-]*$"),
     "run_id": re.compile(r"^[A-Za-z0-9_-]{1,80}$"),
+    "bucket": re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"),
 }
 
 
