@@ -1,0 +1,1 @@
+"""Local stand-in for the ``awsglue`` package (only the surface Glue job scripts here use)."""

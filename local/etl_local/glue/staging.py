@@ -1,0 +1,119 @@
+"""The one place where a job's ``s3://`` arguments meet local paths.
+
+Spark has no ``hadoop-aws`` offline, so by convention:
+
+- ``--input_<name> s3://b/p`` : everything under ``s3://b/p`` is downloaded to a local
+  folder before the run and the argument becomes that folder (an empty prefix becomes a
+  path that does not exist, as an empty S3 prefix does for Spark);
+- ``--output_<name> s3://b/p``: the argument becomes a local folder, seeded with what is
+  already there; after a successful run the folder is synchronised back (new and changed
+  files uploaded, files the job removed deleted), so overwrite and append both behave as on
+  S3. Spark's local checksum files (``.crc``) are not uploaded.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from etl_local.glue.storage import split_s3_uri
+
+INPUT_PREFIX = "--input_"
+OUTPUT_PREFIX = "--output_"
+LOCAL_ONLY_SUFFIXES = (".crc",)
+
+
+@dataclass(frozen=True)
+class Mapping:
+    argument: str
+    uri: str
+    local: Path
+
+    @property
+    def bucket_and_prefix(self) -> tuple[str, str]:
+        return split_s3_uri(self.uri)
+
+
+@dataclass
+class StagingPlan:
+    inputs: list[Mapping] = field(default_factory=list)
+    outputs: list[Mapping] = field(default_factory=list)
+
+    def rewrite(self, arguments: dict[str, str]) -> dict[str, str]:
+        local = {m.argument: str(m.local) for m in [*self.inputs, *self.outputs]}
+        return {key: local.get(key, value) for key, value in arguments.items()}
+
+
+def plan_staging(arguments: dict[str, str], root: Path) -> StagingPlan:
+    plan = StagingPlan()
+    for key, value in arguments.items():
+        if not value.startswith("s3://"):
+            continue
+        if key.startswith(INPUT_PREFIX):
+            plan.inputs.append(Mapping(key, value, root / "in" / key[len(INPUT_PREFIX) :]))
+        elif key.startswith(OUTPUT_PREFIX):
+            plan.outputs.append(Mapping(key, value, root / "out" / key[len(OUTPUT_PREFIX) :]))
+    return plan
+
+
+def _objects(s3: Any, uri: str) -> Iterator[tuple[str, str]]:
+    """(key, path relative to the URI) of every object under ``uri`` (or the object itself)."""
+    bucket, prefix = split_s3_uri(uri)
+    folder = prefix if prefix.endswith("/") or not prefix else prefix + "/"
+    paginator = s3.get_paginator("list_objects_v2")
+    for page in paginator.paginate(Bucket=bucket, Prefix=prefix):
+        for item in page.get("Contents", []):
+            key = item["Key"]
+            if key == prefix:
+                yield key, key.rpartition("/")[2]
+            elif key.startswith(folder) and not key.endswith("/"):
+                yield key, key[len(folder) :]
+
+
+def download(s3: Any, mapping: Mapping) -> int:
+    bucket, _ = mapping.bucket_and_prefix
+    count = 0
+    for key, rel in _objects(s3, mapping.uri):
+        target = mapping.local / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        s3.download_file(bucket, key, str(target))
+        count += 1
+    return count
+
+
+def stage_in(s3: Any, plan: StagingPlan) -> None:
+    for mapping in plan.inputs:
+        download(s3, mapping)
+    for mapping in plan.outputs:
+        mapping.local.mkdir(parents=True, exist_ok=True)
+        download(s3, mapping)
+
+
+def _local_files(root: Path) -> Iterator[tuple[Path, str]]:
+    for dirpath, _, names in os.walk(root):
+        for name in names:
+            if not name.endswith(LOCAL_ONLY_SUFFIXES):
+                path = Path(dirpath) / name
+                yield path, path.relative_to(root).as_posix()
+
+
+def stage_out(s3: Any, plan: StagingPlan) -> int:
+    """Synchronise every output folder back to S3; returns the number of objects written."""
+    written = 0
+    for mapping in plan.outputs:
+        bucket, prefix = mapping.bucket_and_prefix
+        folder = prefix if prefix.endswith("/") or not prefix else prefix + "/"
+        before = {rel: key for key, rel in _objects(s3, mapping.uri)}
+        after = dict(_local_files(mapping.local)) if mapping.local.exists() else {}
+        now = {rel for _, rel in after.items()}
+        for path, rel in after.items():
+            s3.upload_file(str(path), bucket, folder + rel)
+            written += 1
+        gone = [key for rel, key in before.items() if rel not in now]
+        for start in range(0, len(gone), 1000):
+            chunk = gone[start : start + 1000]
+            s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": k} for k in chunk]})
+    return written
