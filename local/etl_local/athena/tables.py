@@ -47,10 +47,10 @@ def _cte_names(tree: exp.Expression) -> set[str]:
     return {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
 
 
-def _offset(node: exp.Expression) -> int:
-    ident = node.this if isinstance(node.this, exp.Expression) else node
-    meta = ident.meta or {}
-    return int(meta.get("start", 0))
+def _offset(node: exp.Table) -> int:
+    """Where a (possibly qualified) table name starts in the statement."""
+    starts = [int(part.meta["start"]) for part in node.parts if part.meta and "start" in part.meta]
+    return min(starts, default=0)
 
 
 def lookup(scope: Scope, node: exp.Table) -> CatalogTable:

@@ -9,8 +9,11 @@ from typing import Any
 
 import boto3
 import pytest
+from etl_local.athena.api import AthenaApi
 from etl_local.athena.engine import AthenaEngine
 from etl_local.athena.results import QueryResult
+from etl_local.awsapi import ApiPlane
+from etl_local.context import LocalContext
 from moto.server import ThreadedMotoServer
 
 
@@ -70,4 +73,32 @@ def athena() -> Iterator[AthenaWorld]:
     engine = AthenaEngine(glue, s3, endpoint)
     yield AthenaWorld(endpoint, s3, glue, engine)
     engine.close()
+    server.stop()
+
+
+@dataclass
+class AthenaPlane:
+    """The local API plane with AthenaApi attached: what boto3/awswrangler clients see."""
+
+    ctx: LocalContext
+    api: AthenaApi
+    events: list[dict[str, Any]]
+
+    def client(self, service: str) -> Any:
+        return self.ctx.client(service)
+
+
+@pytest.fixture(scope="session")
+def plane(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AthenaPlane]:
+    server = ApiPlane().start()
+    events: list[dict[str, Any]] = []
+    ctx = LocalContext(
+        server.endpoint_url, tmp_path_factory.mktemp("athena-plane"), publish_event=events.append
+    )
+    api = AthenaApi(ctx)
+    server.register("athena", api)
+    ctx.client("s3").create_bucket(Bucket="results")
+    ctx.client("s3").create_bucket(Bucket="data")
+    ctx.client("glue").create_database(DatabaseInput={"Name": "default"})
+    yield AthenaPlane(ctx, api, events)
     server.stop()
