@@ -1,20 +1,22 @@
-"""One moto server (S3 + Glue) and one engine for the whole Athena test session."""
+"""One local API plane (moto + AthenaApi) and one engine for the whole Athena test session.
+
+moto keeps its state in-process, so the session has exactly one server."""
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import boto3
 import pytest
+from botocore.exceptions import ClientError
 from etl_local.athena.api import AthenaApi
 from etl_local.athena.engine import AthenaEngine
 from etl_local.athena.results import QueryResult
 from etl_local.awsapi import ApiPlane
 from etl_local.context import LocalContext
-from moto.server import ThreadedMotoServer
 
 
 @dataclass
@@ -23,7 +25,7 @@ class AthenaWorld:
     s3: Any
     glue: Any
     engine: AthenaEngine
-    results: str = "s3://athena-results/"
+    results: str = "s3://athena-t-out/"
     _ids: Iterator[int] = itertools.count()
 
     def run(self, sql: str, database: str = "default") -> QueryResult:
@@ -50,30 +52,7 @@ class AthenaWorld:
         return name
 
     def location(self, name: str) -> str:
-        return f"s3://lake/{name}_{next(self._ids)}/"
-
-
-@pytest.fixture(scope="session")
-def athena() -> Iterator[AthenaWorld]:
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    endpoint = f"http://{host}:{port}"
-    kwargs: dict[str, Any] = {
-        "endpoint_url": endpoint,
-        "region_name": "us-east-1",
-        "aws_access_key_id": "local",
-        "aws_secret_access_key": "local",
-    }
-    s3 = boto3.client("s3", **kwargs)
-    glue = boto3.client("glue", **kwargs)
-    for bucket in ("lake", "athena-results"):
-        s3.create_bucket(Bucket=bucket)
-    glue.create_database(DatabaseInput={"Name": "default"})
-    engine = AthenaEngine(glue, s3, endpoint)
-    yield AthenaWorld(endpoint, s3, glue, engine)
-    engine.close()
-    server.stop()
+        return f"s3://athena-t-lake/{name}_{next(self._ids)}/"
 
 
 @dataclass
@@ -97,8 +76,20 @@ def plane(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AthenaPlane]:
     )
     api = AthenaApi(ctx)
     server.register("athena", api)
-    ctx.client("s3").create_bucket(Bucket="results")
-    ctx.client("s3").create_bucket(Bucket="data")
-    ctx.client("glue").create_database(DatabaseInput={"Name": "default"})
+    # moto's state is process-wide: other suites' servers in this session may share it.
+    for bucket in ("athena-t-results", "athena-t-lake", "athena-t-out"):
+        with contextlib.suppress(ClientError):
+            ctx.client("s3").create_bucket(Bucket=bucket)
+    with contextlib.suppress(ClientError):
+        ctx.client("glue").create_database(DatabaseInput={"Name": "default"})
     yield AthenaPlane(ctx, api, events)
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def athena(plane: AthenaPlane) -> Iterator[AthenaWorld]:
+    """The engine itself (no API), on the same plane."""
+    s3, glue = plane.client("s3"), plane.client("glue")
+    engine = AthenaEngine(glue, s3, plane.ctx.endpoint_url)
+    yield AthenaWorld(plane.ctx.endpoint_url, s3, glue, engine)
+    engine.close()

@@ -9,7 +9,7 @@ from botocore.exceptions import ClientError
 
 pytestmark = pytest.mark.integration
 
-RESULTS = {"OutputLocation": "s3://results/q/"}
+RESULTS = {"OutputLocation": "s3://athena-t-results/q/"}
 
 
 def wait(athena, query_id: str, timeout: float = 30) -> dict:
@@ -37,14 +37,21 @@ def test_select_succeeds_with_statistics_and_result_file(plane, athena):
     assert execution["Status"]["State"] == "SUCCEEDED"
     assert execution["StatementType"] == "DML"
     query_id = execution["QueryExecutionId"]
-    assert execution["ResultConfiguration"]["OutputLocation"] == f"s3://results/q/{query_id}.csv"
+    assert (
+        execution["ResultConfiguration"]["OutputLocation"]
+        == f"s3://athena-t-results/q/{query_id}.csv"
+    )
     stats = execution["Statistics"]
     assert {
         "EngineExecutionTimeInMillis",
         "TotalExecutionTimeInMillis",
         "DataScannedInBytes",
     } <= set(stats)
-    body = plane.client("s3").get_object(Bucket="results", Key=f"q/{query_id}.csv")["Body"].read()
+    body = (
+        plane.client("s3")
+        .get_object(Bucket="athena-t-results", Key=f"q/{query_id}.csv")["Body"]
+        .read()
+    )
     assert body == b'"one","s"\n"1","x"\n'
 
 
@@ -133,12 +140,14 @@ def test_workgroup_enforces_its_result_location(plane, athena):
     athena.create_work_group(
         Name="enforced",
         Configuration={
-            "ResultConfiguration": {"OutputLocation": "s3://results/enforced/"},
+            "ResultConfiguration": {"OutputLocation": "s3://athena-t-results/enforced/"},
             "EnforceWorkGroupConfiguration": True,
         },
     )
     execution = run(athena, "SELECT 1", WorkGroup="enforced")
-    assert execution["ResultConfiguration"]["OutputLocation"].startswith("s3://results/enforced/")
+    assert execution["ResultConfiguration"]["OutputLocation"].startswith(
+        "s3://athena-t-results/enforced/"
+    )
     assert execution["WorkGroup"] == "enforced"
 
 

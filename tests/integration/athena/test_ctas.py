@@ -113,9 +113,9 @@ def test_ctas_formats_round_trip(athena, db, fmt, extra):
     ("sql", "name", "message"),
     [
         pytest.param(
-            "CREATE TABLE {db}.nonempty WITH (external_location = 's3://lake/occupied/') AS SELECT 1 AS a",
+            "CREATE TABLE {db}.nonempty WITH (external_location = 's3://athena-t-lake/occupied/') AS SELECT 1 AS a",
             "HIVE_PATH_ALREADY_EXISTS",
-            "Target directory for table '{db}.nonempty' already exists: s3://lake/occupied/",
+            "Target directory for table '{db}.nonempty' already exists: s3://athena-t-lake/occupied/",
             id="non-empty-location",
         ),
         pytest.param(
@@ -125,21 +125,21 @@ def test_ctas_formats_round_trip(athena, db, fmt, extra):
             id="existing-table",
         ),
         pytest.param(
-            "CREATE TABLE {db}.many WITH (external_location = 's3://lake/many/', partitioned_by = ARRAY['p']) "
+            "CREATE TABLE {db}.many WITH (external_location = 's3://athena-t-lake/many/', partitioned_by = ARRAY['p']) "
             "AS SELECT x, x AS p FROM UNNEST(sequence(1, 101)) AS t(x)",
             "HIVE_TOO_MANY_OPEN_PARTITIONS",
             "Exceeded limit of 100 open writers for partitions/buckets",
             id="101-partitions",
         ),
         pytest.param(
-            "CREATE TABLE {db}.order WITH (external_location = 's3://lake/order/', partitioned_by = ARRAY['p']) "
+            "CREATE TABLE {db}.order WITH (external_location = 's3://athena-t-lake/order/', partitioned_by = ARRAY['p']) "
             "AS SELECT 1 AS p, 2 AS x",
             "HIVE_COLUMN_ORDER_MISMATCH",
             "Partition keys must be the last columns in the table and in the same order as the table properties: [p]",
             id="partition-not-last",
         ),
         pytest.param(
-            "CREATE TABLE {db}.orc WITH (format = 'ORC', external_location = 's3://lake/orc/') AS SELECT 1 AS a",
+            "CREATE TABLE {db}.orc WITH (format = 'ORC', external_location = 's3://athena-t-lake/orc/') AS SELECT 1 AS a",
             "NOT_SUPPORTED",
             "Writing ORC is not supported",
             id="orc-not-writable-locally",
@@ -153,7 +153,7 @@ def test_ctas_formats_round_trip(athena, db, fmt, extra):
     ],
 )
 def test_ctas_rules(athena, db, flights, sql, name, message):
-    athena.put("s3://lake/occupied/file.parquet", b"x")
+    athena.put("s3://athena-t-lake/occupied/file.parquet", b"x")
     with pytest.raises(AthenaQueryError) as err:
         athena.run(sql.format(db=db))
     assert err.value.name == name
@@ -162,4 +162,4 @@ def test_ctas_rules(athena, db, flights, sql, name, message):
 
 def test_too_many_partitions_leaves_no_table_and_no_files(athena, db):
     assert athena.glue.get_tables(DatabaseName=db, Expression="many")["TableList"] == []
-    assert athena.keys("s3://lake/many/") == []
+    assert athena.keys("s3://athena-t-lake/many/") == []
