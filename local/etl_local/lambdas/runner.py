@@ -267,6 +267,8 @@ class FunctionPool:
             "AWS_ACCESS_KEY_ID": LOCAL_ACCESS_KEY,
             "AWS_SECRET_ACCESS_KEY": LOCAL_SECRET_KEY,
             "AWS_SESSION_TOKEN": "local",
+            # what `sam local invoke` sets: Powertools' Tracer stays off without an X-Ray daemon
+            "AWS_SAM_LOCAL": "true",
             **base_env,
         }
         env.update(spec.environment)

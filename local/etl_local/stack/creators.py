@@ -15,7 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from etl_local.context import LocalContext
+import boto3
+from botocore.config import Config
+
+from etl_local.context import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY, LocalContext
 from etl_local.lambdas import FunctionSpec, LambdaRunner
 from etl_local.stack.template import Provisioned
 
@@ -33,6 +36,7 @@ class Site:
     functions: dict[str, FunctionSpec] = field(default_factory=dict)  # logical id -> spec
     state_machines: dict[str, str] = field(default_factory=dict)  # logical id -> ARN
     notes: list[str] = field(default_factory=list)
+    _clients: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
     def region(self) -> str:
@@ -45,6 +49,23 @@ class Site:
     def arn(self, service: str, resource: str) -> str:
         return f"arn:aws:{service}:{self.region}:{self.account}:{resource}"
 
+    def client(self, service: str) -> Any:
+        """A client whose parameters are coerced to the API's types, as CloudFormation does
+        (``"10"`` for an integer member becomes ``10``)."""
+        if service not in self._clients:
+            session: Any = boto3.session.Session()
+            client = session.client(
+                service,
+                endpoint_url=self.ctx.endpoint_url,
+                region_name=self.region,
+                aws_access_key_id=LOCAL_ACCESS_KEY,
+                aws_secret_access_key=LOCAL_SECRET_KEY,
+                config=Config(s3={"addressing_style": "path"}),
+            )
+            client.meta.events.register("provide-client-params", _coerce_params)
+            self._clients[service] = client
+        return self._clients[service]
+
     def local_path(self, uri: str) -> Path:
         path = (self.template_dir / uri).resolve()
         if not path.exists():
@@ -53,6 +74,46 @@ class Site:
 
 
 Creator = Callable[[Site, str, dict[str, Any]], Provisioned]
+
+# botocore shape type -> how a CloudFormation (string) value becomes it
+_SCALARS: dict[str, Callable[[Any], Any]] = {
+    "integer": int,
+    "long": int,
+    "float": float,
+    "double": float,
+    "boolean": lambda v: v if isinstance(v, bool) else str(v).lower() == "true",
+    "string": lambda v: (
+        v
+        if isinstance(v, str)
+        else json.dumps(v)
+        if isinstance(v, dict | list)
+        else str(v).lower()
+        if isinstance(v, bool)
+        else str(v)
+    ),
+}
+
+
+def _coerce(shape: Any, value: Any) -> Any:
+    if shape is None:
+        return value
+    if shape.type_name == "structure" and isinstance(value, dict):
+        return {k: _coerce(shape.members.get(k), v) for k, v in value.items()}
+    if shape.type_name == "list" and isinstance(value, list):
+        return [_coerce(shape.member, v) for v in value]
+    if shape.type_name == "map" and isinstance(value, dict):
+        return {k: _coerce(shape.value, v) for k, v in value.items()}
+    convert = _SCALARS.get(shape.type_name)
+    try:
+        return convert(value) if convert else value
+    except (TypeError, ValueError):
+        return value
+
+
+def _coerce_params(params: dict[str, Any], model: Any, **_: Any) -> None:
+    coerced = _coerce(model.input_shape, params)
+    params.clear()
+    params.update(coerced)
 
 
 def generated_name(stack: str, logical_id: str, max_length: int = 64, lower: bool = False) -> str:
@@ -79,23 +140,25 @@ def _tags(props: dict[str, Any]) -> dict[str, str]:
 
 def create_bucket(site: Site, logical_id: str, props: dict[str, Any]) -> Provisioned:
     name = props.get("BucketName") or generated_name(site.stack_name, logical_id, 63, lower=True)
-    s3 = site.ctx.client("s3")
+    s3 = site.client("s3")
     s3.create_bucket(Bucket=name)
     if "VersioningConfiguration" in props:
         s3.put_bucket_versioning(
             Bucket=name, VersioningConfiguration=props["VersioningConfiguration"]
         )
     if "BucketEncryption" in props:
-        rules = props["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+        rules = [
+            _renamed(rule, {"ServerSideEncryptionByDefault": "ApplyServerSideEncryptionByDefault"})
+            for rule in props["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+        ]
         s3.put_bucket_encryption(Bucket=name, ServerSideEncryptionConfiguration={"Rules": rules})
     if "PublicAccessBlockConfiguration" in props:
         s3.put_public_access_block(
             Bucket=name, PublicAccessBlockConfiguration=props["PublicAccessBlockConfiguration"]
         )
     if "LifecycleConfiguration" in props:
-        s3.put_bucket_lifecycle_configuration(
-            Bucket=name, LifecycleConfiguration=props["LifecycleConfiguration"]
-        )
+        rules = [_lifecycle_rule(rule) for rule in props["LifecycleConfiguration"]["Rules"]]
+        s3.put_bucket_lifecycle_configuration(Bucket=name, LifecycleConfiguration={"Rules": rules})
     notification = _notification(props.get("NotificationConfiguration") or {})
     if notification:
         s3.put_bucket_notification_configuration(
@@ -119,6 +182,39 @@ def create_bucket(site: Site, logical_id: str, props: dict[str, Any]) -> Provisi
             "WebsiteURL": f"http://{name}.s3-website-{site.region}.amazonaws.com",
         },
     )
+
+
+def _renamed(value: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
+    return {names.get(k, k): v for k, v in value.items()}
+
+
+# CloudFormation lifecycle rule member -> S3 API rule member (value reshaped)
+_LIFECYCLE_MEMBERS: dict[str, Callable[[Any], tuple[str, Any]]] = {
+    "Id": lambda v: ("ID", v),
+    "Status": lambda v: ("Status", v),
+    "Prefix": lambda v: ("Filter", {"Prefix": v}),
+    "ExpirationInDays": lambda v: ("Expiration", {"Days": int(v)}),
+    "ExpirationDate": lambda v: ("Expiration", {"Date": v}),
+    "NoncurrentVersionExpiration": lambda v: ("NoncurrentVersionExpiration", v),
+    "NoncurrentVersionExpirationInDays": lambda v: (
+        "NoncurrentVersionExpiration",
+        {"NoncurrentDays": int(v)},
+    ),
+    "AbortIncompleteMultipartUpload": lambda v: ("AbortIncompleteMultipartUpload", v),
+    "Transitions": lambda v: (
+        "Transitions",
+        [_renamed(t, {"TransitionInDays": "Days", "TransitionDate": "Date"}) for t in v],
+    ),
+}
+
+
+def _lifecycle_rule(rule: dict[str, Any]) -> dict[str, Any]:
+    api_rule: dict[str, Any] = {"Filter": {"Prefix": ""}}
+    for member, value in rule.items():
+        if member in _LIFECYCLE_MEMBERS:
+            name, converted = _LIFECYCLE_MEMBERS[member](value)
+            api_rule[name] = converted
+    return api_rule
 
 
 # CloudFormation notification member -> S3 API member
@@ -152,7 +248,7 @@ def _notification(config: dict[str, Any]) -> dict[str, Any]:
 def create_glue_database(site: Site, logical_id: str, props: dict[str, Any]) -> Provisioned:
     database_input = dict(props["DatabaseInput"])
     database_input.setdefault("Name", generated_name(site.stack_name, logical_id, lower=True))
-    site.ctx.client("glue").create_database(DatabaseInput=database_input)
+    site.client("glue").create_database(DatabaseInput=database_input)
     return Provisioned(logical_id, "AWS::Glue::Database", database_input["Name"])
 
 
@@ -178,7 +274,7 @@ def create_crawler(site: Site, logical_id: str, props: dict[str, Any]) -> Provis
         params["Schedule"] = params["Schedule"]["ScheduleExpression"]
     if _tags(props):
         params["Tags"] = _tags(props)
-    site.ctx.client("glue").create_crawler(Name=name, **params)
+    site.client("glue").create_crawler(Name=name, **params)
     return Provisioned(logical_id, "AWS::Glue::Crawler", name)
 
 
@@ -214,7 +310,7 @@ def create_glue_job(site: Site, logical_id: str, props: dict[str, Any]) -> Provi
             )
     if _tags(props):
         params["Tags"] = _tags(props)
-    site.ctx.client("glue").create_job(Name=name, Command=command, **params)
+    site.client("glue").create_job(Name=name, Command=command, **params)
     return Provisioned(logical_id, "AWS::Glue::Job", name)
 
 
@@ -227,7 +323,7 @@ def _package(site: Site, location: str) -> str:
         raise RuntimeError(f"{location}: no artifacts bucket to package it into")
     relative = path.relative_to(site.template_dir.resolve()).as_posix()
     key = f"packaged/{relative}"
-    site.ctx.client("s3").put_object(Bucket=site.artifacts_bucket, Key=key, Body=path.read_bytes())
+    site.client("s3").put_object(Bucket=site.artifacts_bucket, Key=key, Body=path.read_bytes())
     return f"s3://{site.artifacts_bucket}/{key}"
 
 
@@ -243,7 +339,7 @@ def create_workgroup(site: Site, logical_id: str, props: dict[str, Any]) -> Prov
         params["Configuration"] = props["WorkGroupConfiguration"]
     if _tags(props):
         params["Tags"] = [{"Key": k, "Value": v} for k, v in _tags(props).items()]
-    athena = site.ctx.client("athena")
+    athena = site.client("athena")
     if name == "primary":
         athena.update_work_group(
             WorkGroup=name, ConfigurationUpdates=params.get("Configuration", {})
@@ -260,12 +356,12 @@ def create_brew_dataset(site: Site, logical_id: str, props: dict[str, Any]) -> P
     params = _pick(props, "Name", "Format", "FormatOptions", "Input", "PathOptions", "Source")
     if _tags(props):
         params["Tags"] = _tags(props)
-    site.ctx.client("databrew").create_dataset(**params)
+    site.client("databrew").create_dataset(**params)
     return Provisioned(logical_id, "AWS::DataBrew::Dataset", props["Name"])
 
 
 def create_brew_recipe(site: Site, logical_id: str, props: dict[str, Any]) -> Provisioned:
-    brew = site.ctx.client("databrew")
+    brew = site.client("databrew")
     params = _pick(props, "Name", "Description", "Steps")
     if _tags(props):
         params["Tags"] = _tags(props)
@@ -275,7 +371,7 @@ def create_brew_recipe(site: Site, logical_id: str, props: dict[str, Any]) -> Pr
 
 
 def create_brew_job(site: Site, logical_id: str, props: dict[str, Any]) -> Provisioned:
-    brew = site.ctx.client("databrew")
+    brew = site.client("databrew")
     common = _pick(
         props,
         "Name",
@@ -310,7 +406,7 @@ def create_brew_job(site: Site, logical_id: str, props: dict[str, Any]) -> Provi
 
 def create_topic(site: Site, logical_id: str, props: dict[str, Any]) -> Provisioned:
     name = props.get("TopicName") or generated_name(site.stack_name, logical_id, 256)
-    sns = site.ctx.client("sns")
+    sns = site.client("sns")
     attributes = {}
     if props.get("FifoTopic"):
         attributes["FifoTopic"] = "true"
@@ -323,7 +419,7 @@ def create_topic(site: Site, logical_id: str, props: dict[str, Any]) -> Provisio
 
 
 def create_subscription(site: Site, logical_id: str, props: dict[str, Any]) -> Provisioned:
-    arn = site.ctx.client("sns").subscribe(
+    arn = site.client("sns").subscribe(
         TopicArn=props["TopicArn"],
         Protocol=props["Protocol"],
         Endpoint=props["Endpoint"],
@@ -354,7 +450,7 @@ def create_queue(site: Site, logical_id: str, props: dict[str, Any]) -> Provisio
     for member in ("RedrivePolicy", "RedriveAllowPolicy"):
         if member in props:
             attributes[member] = json.dumps(props[member])
-    url = site.ctx.client("sqs").create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
+    url = site.client("sqs").create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
     arn = site.arn("sqs", name)
     return Provisioned(
         logical_id, "AWS::SQS::Queue", url, {"Arn": arn, "QueueName": name, "QueueUrl": url}
@@ -390,7 +486,7 @@ def create_rule(site: Site, logical_id: str, props: dict[str, Any]) -> Provision
         pattern = props["EventPattern"]
         params["EventPattern"] = pattern if isinstance(pattern, str) else json.dumps(pattern)
     params.update(_pick(props, "ScheduleExpression", "State", "Description", "RoleArn"))
-    events = site.ctx.client("events")
+    events = site.client("events")
     arn = events.put_rule(**params)["RuleArn"]
     targets = [_pick(t, *_TARGET_MEMBERS) for t in props.get("Targets", [])]
     if targets:
@@ -403,7 +499,7 @@ def create_rule(site: Site, logical_id: str, props: dict[str, Any]) -> Provision
 
 
 def create_event_bus(site: Site, logical_id: str, props: dict[str, Any]) -> Provisioned:
-    arn = site.ctx.client("events").create_event_bus(Name=props["Name"])["EventBusArn"]
+    arn = site.client("events").create_event_bus(Name=props["Name"])["EventBusArn"]
     return Provisioned(
         logical_id, "AWS::Events::EventBus", props["Name"], {"Arn": arn, "Name": props["Name"]}
     )
@@ -479,7 +575,14 @@ def create_state_machine(site: Site, logical_id: str, props: dict[str, Any]) -> 
     }
     if _tags(props):
         params["tags"] = [{"key": k, "value": v} for k, v in _tags(props).items()]
-    arn = site.ctx.client("stepfunctions").create_state_machine(**params)["stateMachineArn"]
+    sfn = site.client("stepfunctions")
+    try:
+        arn = sfn.create_state_machine(**params)["stateMachineArn"]
+    except sfn.exceptions.StateMachineAlreadyExists:  # kept in the workspace from a last run
+        arn = site.arn("states", f"stateMachine:{name}")
+        sfn.update_state_machine(
+            stateMachineArn=arn, definition=definition, roleArn=params["roleArn"]
+        )
     site.state_machines[logical_id] = arn
     return Provisioned(logical_id, "AWS::Serverless::StateMachine", arn, {"Arn": arn, "Name": name})
 

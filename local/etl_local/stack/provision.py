@@ -92,6 +92,8 @@ _PLACEHOLDER_ARNS: dict[str, str] = {
 # Types whose local files are packaged into the artifacts bucket, as ``sam package`` does.
 _NEEDS_BUCKETS = frozenset({"AWS::Glue::Job"})
 
+_REF_IS_ARN = frozenset({"AWS::IAM::ManagedPolicy"})
+
 _NAME_PROPERTIES = ("RoleName", "LogGroupName", "PolicyName", "ManagedPolicyName", "AlarmName")
 
 
@@ -102,7 +104,8 @@ def _placeholder(site: Site, logical_id: str, kind: str, props: Mapping[str, Any
     attributes = {}
     if template:
         attributes["Arn"] = template.format(account=site.account, region=site.region, name=name)
-    return Provisioned(logical_id, kind, name, attributes)
+    ref = attributes["Arn"] if kind in _REF_IS_ARN else name
+    return Provisioned(logical_id, kind, ref, attributes)
 
 
 class Provisioner:

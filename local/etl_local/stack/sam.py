@@ -3,7 +3,8 @@
 ``expand`` applies ``Globals`` to serverless resources and turns the event sources of
 functions and state machines (``Events:`` of type ``EventBridgeRule``, ``CloudWatchEvent``,
 ``Schedule``) into the ``AWS::Events::Rule`` resources SAM generates, with the logical ids
-and target ids SAM gives them. Event source types without a local counterpart are returned
+and target ids SAM gives them, and ``Policies`` into the generated execution role (so that a
+policy naming another resource is no dependency of the function itself, as in SAM). Event source types without a local counterpart are returned
 as problems, never dropped silently.
 """
 
@@ -95,7 +96,15 @@ def expand(template: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
         if kind not in _EVENT_OWNERS:
             continue
         arn, suffix = _EVENT_OWNERS[kind](logical_id)
-        for event_id, event in (resource.get("Properties", {}).get("Events") or {}).items():
+        properties = resource.setdefault("Properties", {})
+        policies = properties.pop("Policies", None)
+        if policies is not None and "Role" not in properties:
+            # SAM generates the execution role from Policies: a resource of its own
+            resources[f"{logical_id}Role"] = {
+                "Type": "AWS::IAM::Role",
+                "Properties": {"Policies": policies},
+            }
+        for event_id, event in (properties.pop("Events", None) or {}).items():
             event_type = event.get("Type")
             if event_type not in _RULE_EVENT_TYPES:
                 problems.append(

@@ -1,0 +1,345 @@
+"""The workspace folder (default ``.etl-local/``): logs, lake export, catalogue, restore.
+
+Layout::
+
+    .etl-local/
+      logs/lambda/<function>.log     every invocation's log (START ... REPORT)
+      lake/<bucket>/<key>            the buckets' objects as plain files (exported on exit)
+      lake.duckdb                    one schema per Glue database, one view per table
+      catalog.json                   the Glue catalogue (databases, tables, partitions)
+      objects.json                   exported objects' ETags (to export only what changed)
+
+Object keys never write outside the workspace: ``safe_relative_path`` refuses absolute keys
+and encodes ``..`` segments, NUL and control characters.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+log = logging.getLogger(__name__)
+
+DEFAULT_WORKSPACE = ".etl-local"
+_UNSAFE_CHARS = re.compile(r"[\x00-\x1f\x7f%\\]")
+
+
+class UnsafeKey(ValueError):
+    """A key that cannot be written as a file inside the workspace."""
+
+
+def safe_relative_path(bucket: str, key: str) -> Path:
+    """``<bucket>/<key>`` as a relative path that stays inside its folder.
+
+    ``%``, backslash, NUL and control characters are percent-encoded, ``.``/``..`` segments and
+    empty segments are encoded, so two different keys never share a file; an absolute key
+    (leading ``/``) is refused.
+    """
+    if key.startswith("/"):
+        raise UnsafeKey(f"absolute object key refused: {key!r}")
+    if not key:
+        raise UnsafeKey("empty object key")
+    parts = []
+    for segment in key.split("/"):
+        encoded = _UNSAFE_CHARS.sub(lambda m: quote(m.group(0), safe=""), segment)
+        if encoded in ("", ".", ".."):
+            encoded = encoded.replace(".", "%2E") or "%00empty"
+        parts.append(encoded)
+    path = Path(bucket, *parts)
+    if path.is_absolute() or ".." in path.parts:
+        raise UnsafeKey(f"object key escapes the workspace: {key!r}")
+    return path
+
+
+def key_from_relative_path(relative: Path) -> tuple[str, str]:
+    """The inverse of ``safe_relative_path``."""
+    from urllib.parse import unquote
+
+    bucket, *parts = relative.parts
+    decoded = ["" if p == "%00empty" else unquote(p) for p in parts]
+    return bucket, "/".join(decoded)
+
+
+@dataclass(frozen=True)
+class Workspace:
+    root: Path
+
+    @property
+    def lake(self) -> Path:
+        return self.root / "lake"
+
+    @property
+    def logs(self) -> Path:
+        return self.root / "logs"
+
+    @property
+    def database(self) -> Path:
+        return self.root / "lake.duckdb"
+
+    @property
+    def catalog_file(self) -> Path:
+        return self.root / "catalog.json"
+
+    @property
+    def objects_file(self) -> Path:
+        return self.root / "objects.json"
+
+    def create(self) -> Workspace:
+        for folder in (self.root, self.lake, self.logs):
+            folder.mkdir(parents=True, exist_ok=True)
+        gitignore = self.root / ".gitignore"
+        if not gitignore.exists():
+            gitignore.write_text("*\n")
+        return self
+
+    def object_path(self, bucket: str, key: str) -> Path:
+        path = self.lake / safe_relative_path(bucket, key)
+        if not path.resolve().is_relative_to(self.lake.resolve()):
+            raise UnsafeKey(f"object key escapes the workspace: {key!r}")
+        return path
+
+    # ------------------------------------------------------------------ export
+
+    def export_objects(self, s3: Any, buckets: Iterable[str]) -> int:
+        """Write every object of ``buckets`` under ``lake/``; returns how many were written."""
+        known: dict[str, str] = _read_json(self.objects_file, {})
+        seen: dict[str, str] = {}
+        written = 0
+        for bucket in buckets:
+            for obj in _list_objects(s3, bucket):
+                try:
+                    path = self.object_path(bucket, obj["Key"])
+                except UnsafeKey as exc:
+                    log.warning("not exported: %s", exc)
+                    continue
+                marker = f"{bucket}/{obj['Key']}"
+                seen[marker] = obj["ETag"]
+                if known.get(marker) == obj["ETag"] and path.is_file():
+                    continue
+                path.parent.mkdir(parents=True, exist_ok=True)
+                s3.download_file(bucket, obj["Key"], str(path))
+                written += 1
+        for marker in set(known) - set(seen):  # deleted since the last export
+            bucket, _, key = marker.partition("/")
+            with contextlib.suppress(UnsafeKey):
+                self.object_path(bucket, key).unlink(missing_ok=True)
+        self.objects_file.write_text(json.dumps(seen, indent=0, sort_keys=True))
+        return written
+
+    def exported_objects(self) -> Iterator[tuple[str, str, Path]]:
+        """(bucket, key, file) of every exported object."""
+        known: dict[str, str] = _read_json(self.objects_file, {})
+        for marker in sorted(known):
+            bucket, _, key = marker.partition("/")
+            path = self.object_path(bucket, key)
+            if path.is_file():
+                yield bucket, key, path
+
+    def save_catalog(self, catalog: dict[str, Any]) -> None:
+        self.catalog_file.write_text(json.dumps(catalog, indent=1, default=str))
+
+    def load_catalog(self) -> dict[str, Any]:
+        return _read_json(self.catalog_file, {"databases": []})
+
+
+def _list_objects(s3: Any, bucket: str) -> Iterator[dict[str, Any]]:
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):
+        yield from page.get("Contents", [])
+
+
+def _read_json(path: Path, default: Any) -> Any:
+    if not path.is_file():
+        return default
+    try:
+        return json.loads(path.read_text())
+    except json.JSONDecodeError:
+        log.warning("%s is not valid JSON; ignored", path)
+        return default
+
+
+# ---------------------------------------------------------------------- Glue catalogue
+
+_TABLE_INPUT = (
+    "Name",
+    "Description",
+    "Owner",
+    "Retention",
+    "StorageDescriptor",
+    "PartitionKeys",
+    "TableType",
+    "Parameters",
+    "ViewOriginalText",
+    "ViewExpandedText",
+)
+_PARTITION_INPUT = ("Values", "StorageDescriptor", "Parameters")
+
+
+def dump_catalog(glue: Any) -> dict[str, Any]:
+    """Every database, table and partition of the Glue catalogue, as plain JSON."""
+    databases = []
+    for page in glue.get_paginator("get_databases").paginate():
+        for database in page["DatabaseList"]:
+            tables = []
+            for tpage in glue.get_paginator("get_tables").paginate(DatabaseName=database["Name"]):
+                for table in tpage["TableList"]:
+                    entry = {k: table[k] for k in _TABLE_INPUT if k in table}
+                    entry["Partitions"] = [
+                        {k: p[k] for k in _PARTITION_INPUT if k in p}
+                        for ppage in glue.get_paginator("get_partitions").paginate(
+                            DatabaseName=database["Name"], TableName=table["Name"]
+                        )
+                        for p in ppage["Partitions"]
+                    ]
+                    tables.append(entry)
+            databases.append({"Name": database["Name"], "Tables": tables})
+    return {"databases": databases}
+
+
+def restore_catalog(glue: Any, catalog: dict[str, Any]) -> int:
+    """Recreate the saved tables and partitions (databases come from the template)."""
+    restored = 0
+    for database in catalog.get("databases", []):
+        name = database["Name"]
+        with contextlib.suppress(glue.exceptions.AlreadyExistsException):
+            glue.create_database(DatabaseInput={"Name": name})
+        for table in database.get("Tables", []):
+            table_input = {k: v for k, v in table.items() if k != "Partitions"}
+            try:
+                glue.create_table(DatabaseName=name, TableInput=table_input)
+            except glue.exceptions.AlreadyExistsException:
+                glue.update_table(DatabaseName=name, TableInput=table_input)
+            partitions = table.get("Partitions", [])
+            for start in range(0, len(partitions), 100):
+                glue.batch_create_partition(
+                    DatabaseName=name,
+                    TableName=table["Name"],
+                    PartitionInputList=partitions[start : start + 100],
+                )
+            restored += 1
+    return restored
+
+
+# ---------------------------------------------------------------------- lake.duckdb
+
+_DUCK_TYPES = {
+    "string": "VARCHAR",
+    "int": "INTEGER",
+    "integer": "INTEGER",
+    "bigint": "BIGINT",
+    "smallint": "SMALLINT",
+    "tinyint": "TINYINT",
+    "double": "DOUBLE",
+    "float": "FLOAT",
+    "boolean": "BOOLEAN",
+    "date": "DATE",
+    "timestamp": "TIMESTAMP",
+}
+
+
+def _sql_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _format(table: dict[str, Any]) -> str:
+    descriptor = table.get("StorageDescriptor", {})
+    serde = descriptor.get("SerdeInfo", {}).get("SerializationLibrary", "").lower()
+    input_format = descriptor.get("InputFormat", "").lower()
+    classification = table.get("Parameters", {}).get("classification", "").lower()
+    for name in ("parquet", "json", "orc", "avro"):
+        if name in serde or name in input_format or classification == name:
+            return name
+    return "csv"
+
+
+def _reader(workspace: Workspace, table: dict[str, Any], location: str) -> str | None:
+    """A DuckDB table function over the exported files under ``location`` (None: no files)."""
+    bucket, _, prefix = location.removeprefix("s3://").partition("/")
+    try:
+        folder = workspace.lake / safe_relative_path(bucket, prefix.rstrip("/") or ".")
+    except UnsafeKey:
+        return None
+    kind = _format(table)
+    files = sorted(
+        str(p)
+        for p in folder.rglob("*")
+        if p.is_file() and not p.name.startswith(("_", ".")) and "$folder$" not in p.name
+    )
+    if not files:
+        return None
+    listing = "[" + ", ".join(_sql_text(f) for f in files) + "]"
+    if kind == "parquet":
+        return f"read_parquet({listing}, hive_partitioning = false, union_by_name = true)"
+    if kind == "json":
+        return f"read_json_auto({listing})"
+    params = table.get("Parameters", {})
+    serde = table.get("StorageDescriptor", {}).get("SerdeInfo", {}).get("Parameters", {})
+    delimiter = serde.get("field.delim") or serde.get("separatorChar") or ","
+    header = params.get("skip.header.line.count", "0") != "0"
+    return (
+        f"read_csv({listing}, header = {str(header).lower()}, delim = {_sql_text(delimiter)}, "
+        "nullstr = ['NA', ''], union_by_name = true)"
+    )
+
+
+def _table_view(workspace: Workspace, table: dict[str, Any]) -> str | None:
+    keys = table.get("PartitionKeys", [])
+    location = table.get("StorageDescriptor", {}).get("Location", "")
+    if not keys:
+        return (
+            f"SELECT * FROM {reader}"  # noqa: S608 - paths quoted by _sql_text
+            if (reader := _reader(workspace, table, location))
+            else None
+        )
+    names = [k["Name"] for k in keys]
+    excluded = ", ".join(_sql_text(n) for n in names)
+    selects = []
+    for partition in table.get("Partitions", []):
+        part_location = partition.get("StorageDescriptor", {}).get("Location", "")
+        reader = _reader(workspace, table, part_location)
+        if reader is None:
+            continue
+        values = ", ".join(
+            f"CAST({_sql_text(v)} AS {_DUCK_TYPES.get(k.get('Type', 'string'), 'VARCHAR')}) "
+            f"AS {_ident(k['Name'])}"
+            for k, v in zip(keys, partition["Values"], strict=True)
+        )
+        selects.append(  # every name and value quoted by _ident/_sql_text
+            f"SELECT COLUMNS(c -> c NOT IN ({excluded})), {values} FROM {reader}"  # noqa: S608
+        )
+    return "\nUNION ALL BY NAME\n".join(selects) or None
+
+
+def build_lake_database(workspace: Workspace, catalog: dict[str, Any]) -> list[str]:
+    """(Re)write ``lake.duckdb``: one schema per database, one view per table with data."""
+    import duckdb
+
+    created = []
+    tmp = workspace.database.with_suffix(".duckdb.tmp")
+    tmp.unlink(missing_ok=True)
+    with duckdb.connect(str(tmp)) as con:
+        for database in catalog.get("databases", []):
+            schema = _ident(database["Name"])
+            con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+            for table in database.get("Tables", []):
+                body = _table_view(workspace, table)
+                if body is None:
+                    continue
+                view = f"{schema}.{_ident(table['Name'])}"
+                try:
+                    con.execute(f"CREATE OR REPLACE VIEW {view} AS {body}")
+                    created.append(f"{database['Name']}.{table['Name']}")
+                except duckdb.Error as exc:
+                    log.warning("no view for %s: %s", view, exc)
+    tmp.replace(workspace.database)
+    return created
