@@ -19,7 +19,7 @@ metrics = Metrics()
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> list[dict[str, Any]]:
-    done = commit(event, aws.client("glue"))
+    done = commit(event, aws.client("glue"), aws.client("s3"))
     logger.info("committed", extra={"targets": done})
     metrics.add_metric(name="TablesCommitted", unit=MetricUnit.Count, value=len(done))
     return done

@@ -20,8 +20,8 @@ metrics = Metrics()
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """event = {run_id, crawler, plan}; returns the plan with ``crawl`` updated."""
+    metrics.add_metric(name="CrawlerPolls", unit=MetricUnit.Count, value=1)
     plan = dict(event["plan"])
     plan["crawl"] = check({"crawler": event["crawler"], "crawl": plan["crawl"]}, aws.client("glue"))
     logger.info("crawler checked", extra=plan["crawl"])
-    metrics.add_metric(name="CrawlerPolls", unit=MetricUnit.Count, value=1)
     return plan

@@ -52,13 +52,36 @@ def _commit_table(glue: Any, target: dict[str, Any], table: dict[str, Any]) -> s
     return previous
 
 
-def commit(plan: dict[str, Any], glue: Any) -> list[dict[str, Any]]:
+SUPERSEDED_TAG = {"Key": "etl:superseded", "Value": "true"}
+
+
+def mark_superseded(s3: Any, previous: str, current: str) -> int:
+    """Tag the objects of a replaced run location; the lake's lifecycle rule expires them.
+
+    Only run-scoped locations (``.../_runs/<run_id>/...``) are ever tagged: a table's base
+    location or another writer's data is never touched. Re-committing the same run is a no-op.
+    """
+    if not previous.startswith("s3://") or "/_runs/" not in previous or previous == current:
+        return 0
+    bucket, _, prefix = previous.removeprefix("s3://").partition("/")
+    tagged = 0
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+        for obj in page.get("Contents", []):
+            s3.put_object_tagging(
+                Bucket=bucket, Key=obj["Key"], Tagging={"TagSet": [SUPERSEDED_TAG]}
+            )
+            tagged += 1
+    return tagged
+
+
+def commit(plan: dict[str, Any], glue: Any, s3: Any) -> list[dict[str, Any]]:
     """Commit every target of the plan; returns what moved where (for the manifest)."""
     done = []
     for target in plan["commit"]:
         table = _table(glue, target["database"], target["name"])
         step = _commit_partition if target["partition"] else _commit_table
         previous = step(glue, target, table)
+        mark_superseded(s3, previous, target["location"])
         done.append(
             {"table": target["table"], "partition": target["partition"],
              "location": target["location"], "previous_location": previous}

@@ -34,6 +34,18 @@ def _ignore_reason(obj: LandedObject, store: ConfigStore, raw_bucket: str) -> st
     return ""
 
 
+def execution_arn(state_machine_arn: str, name: str) -> str:
+    return state_machine_arn.replace(":stateMachine:", ":execution:", 1) + ":" + name
+
+
+def _exists(sfn: Any, arn: str) -> bool:
+    try:
+        sfn.describe_execution(executionArn=arn)
+    except sfn.exceptions.ExecutionDoesNotExist:
+        return False
+    return True
+
+
 def start_runs(
     event: dict[str, Any], store: ConfigStore, sfn: Any, state_machine_arn: str, raw_bucket: str
 ) -> list[Decision]:
@@ -47,6 +59,11 @@ def start_runs(
         assert dataset is not None
         name = execution_name(dataset.name, obj)
         payload = {"dataset": dataset.name, "object": obj.to_dict()}
+        if _exists(sfn, execution_arn(state_machine_arn, name)):
+            # A redelivered event: StartExecution would be idempotent (same name and input)
+            # or fail with ExecutionAlreadyExists; either way it is not a second run.
+            decisions.append(Decision(obj.key, "duplicate", "execution already exists", name))
+            continue
         try:
             sfn.start_execution(
                 stateMachineArn=state_machine_arn, name=name, input=json.dumps(payload)
