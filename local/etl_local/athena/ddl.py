@@ -25,6 +25,14 @@ def _ddl(kind: str) -> QueryResult:
     return QueryResult("DDL", kind)
 
 
+def _dropped(tree: exp.Expression) -> exp.Table:
+    """The object a DROP names (sqlglot keeps it in ``tables``)."""
+    tables = tree.args.get("tables") or [tree.this]
+    target = tables[0]
+    assert isinstance(target, exp.Table)
+    return target
+
+
 def _already_exists(what: str, name: str) -> AthenaQueryError:
     return AthenaQueryError("AlreadyExistsException", f"{what} {name} already exists")
 
@@ -51,7 +59,7 @@ def create_database(stmt: Statement) -> QueryResult:
 
 def drop_database(stmt: Statement) -> QueryResult:
     tree = stmt.tree
-    name = tree.this.name.lower()
+    name = _dropped(tree).name.lower()
     if not stmt.catalog.database_exists(name):
         if tree.args.get("exists"):
             return _ddl("DROP_DATABASE")
@@ -93,7 +101,7 @@ def create_external_table(stmt: Statement) -> QueryResult:
 
 def drop_table(stmt: Statement) -> QueryResult:
     tree = stmt.tree
-    node = tree.this
+    node = _dropped(tree)
     database, name = stmt.table_name(node)
     table = stmt.catalog.get_table(database, name)
     if table is None or table.is_view:
@@ -117,7 +125,7 @@ def create_view(stmt: Statement) -> QueryResult:
             "ALREADY_EXISTS", f"View already exists: 'awsdatacatalog.{database}.{name}'"
         )
     query = tree.expression
-    text = query.sql("athena")
+    text = view_text(stmt.sql) or query.sql("athena")
     probe = query.copy()
     resolve_tables(stmt.scope, probe)
     dialect.name_output_columns(probe)
@@ -153,9 +161,21 @@ def create_view(stmt: Statement) -> QueryResult:
     return _ddl("CREATE_VIEW")
 
 
+_VIEW_BODY = re.compile(
+    r"^\s*CREATE\s+(?:OR\s+REPLACE\s+)?VIEW\s+\S+\s+AS\s+(?P<body>.*?)[\s;]*$", re.I | re.S
+)
+
+
+def view_text(sql: str) -> str | None:
+    """The view's query as the user wrote it (Athena stores the original text)."""
+    sql = re.sub(r"^\s*(--[^\n]*\n\s*)*", "", sql)
+    match = _VIEW_BODY.match(sql)
+    return match.group("body") if match else None
+
+
 def drop_view(stmt: Statement) -> QueryResult:
     tree = stmt.tree
-    database, name = stmt.table_name(tree.this)
+    database, name = stmt.table_name(_dropped(tree))
     table = stmt.catalog.get_table(database, name)
     if table is None or not table.is_view:
         if tree.args.get("exists"):

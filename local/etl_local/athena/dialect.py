@@ -75,6 +75,7 @@ FUNCTIONS: dict[str, Callable[[list[exp.Expression]], exp.Expression]] = {
         expressions=[exp.Literal.number(0)],
     ),
     "MAP_KEYS": _fn("MAP_KEYS"),
+    "AT_TIMEZONE": lambda args: exp.AtTimeZone(this=args[0], zone=args[1]),
     "MAP_VALUES": _fn("MAP_VALUES"),
 }
 

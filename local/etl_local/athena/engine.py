@@ -71,7 +71,7 @@ def connect(endpoint_url: str, memory_limit: str | None = None) -> duckdb.DuckDB
         "s3_region": REGION,
         "s3_access_key_id": LOCAL_KEY,
         "s3_secret_access_key": LOCAL_KEY,
-        "integer_division": "true",  # Trino: integer / integer is an integer
+        "TimeZone": "UTC",  # Athena's session time zone
     }
     for name, value in settings.items():
         db.execute(

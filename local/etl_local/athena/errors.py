@@ -83,6 +83,8 @@ class AthenaQueryError(Exception):
 
 def position(sql: str, offset: int) -> str:
     """Trino's ``line L:C`` (1-based) for a character offset in the statement."""
+    if not 0 <= offset < len(sql):
+        offset = 0
     line = sql.count("\n", 0, offset) + 1
     column = offset - (sql.rfind("\n", 0, offset) + 1) + 1
     return f"line {line}:{column}"
