@@ -51,3 +51,30 @@ def raw_flights(sample: Path) -> pd.DataFrame:
         frame["year"] = int(path.parent.parent.name.split("=")[1])
         frames.append(frame)
     return pd.concat(frames, ignore_index=True)
+
+
+@pytest.fixture(scope="session")
+def spark():  # type: ignore[no-untyped-def]
+    """One local SparkSession for every content test (Glue 5 = Spark 3.5)."""
+    from pyspark.sql import SparkSession
+
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("content-tests")
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+        .getOrCreate()
+    )
+    yield session
+    session.stop()
+
+
+@pytest.fixture(scope="session")
+def raw_weather(sample: Path) -> pd.DataFrame:
+    frames = [
+        pd.read_csv(path, na_values=["NA"], keep_default_na=False)
+        for path in sorted((sample / "raw/weather").rglob("*.csv"))
+    ]
+    return pd.concat(frames, ignore_index=True)
