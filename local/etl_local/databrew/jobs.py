@@ -1,0 +1,337 @@
+"""DataBrew job runs: the lifecycle DescribeJobRun shows, and the work a run does.
+
+    STARTING -> RUNNING -> SUCCEEDED | FAILED | TIMEOUT | STOPPING -> STOPPED
+
+A recipe job reads its dataset, applies the recipe version it references (compiled to one
+DuckDB query) and writes each output; a profile job writes the dataset's profile report.
+"""
+
+# ruff: noqa: S608 - SQL is compiled here: identifiers via ident(), literals via lit()
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+
+from etl_local.awserrors import AwsError, ValidationException
+from etl_local.databrew import profile, storage
+from etl_local.databrew.base import ident, lit
+from etl_local.databrew.recipe import compile_recipe, validate_recipe
+
+TRANSITIONS: dict[str, frozenset[str]] = {
+    "STARTING": frozenset({"RUNNING", "STOPPED", "FAILED", "TIMEOUT"}),
+    "RUNNING": frozenset({"SUCCEEDED", "FAILED", "STOPPING", "TIMEOUT"}),
+    "STOPPING": frozenset({"STOPPED", "FAILED", "SUCCEEDED"}),
+    "SUCCEEDED": frozenset(),
+    "FAILED": frozenset(),
+    "STOPPED": frozenset(),
+    "TIMEOUT": frozenset(),
+}
+ACTIVE = frozenset({"STARTING", "RUNNING", "STOPPING"})
+INPUT = "brew_input"
+
+
+class RunStopped(Exception):
+    """The run was stopped or timed out while its query ran."""
+
+
+@dataclass
+class JobRun:
+    """One run of a job, as DescribeJobRun reports it."""
+
+    job_name: str
+    job: Mapping[str, Any]
+    run_id: str = field(default_factory=lambda: "db_" + uuid.uuid4().hex)
+    state: str = "STARTING"
+    started_on: float = field(default_factory=time.time)
+    completed_on: float | None = None
+    error_message: str | None = None
+    cancel_state: str | None = None  # STOPPED or TIMEOUT, once asked
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    connection: duckdb.DuckDBPyConnection | None = field(default=None, repr=False)
+
+    def move(self, state: str, error: str | None = None) -> None:
+        with self.lock:
+            if state not in TRANSITIONS[self.state]:
+                return  # a late transition after stop/timeout loses
+            self.state = state
+            if error:
+                self.error_message = error
+            if not TRANSITIONS[state]:
+                self.completed_on = time.time()
+
+    @property
+    def active(self) -> bool:
+        return self.state in ACTIVE
+
+    def cancel(self, final: str) -> None:
+        """Stops the run's work; it ends in ``final`` (STOPPED or TIMEOUT)."""
+        with self.lock:
+            self.cancel_state = final
+            con = self.connection
+        if final == "STOPPED":
+            self.move("STOPPING")
+        if con is not None:
+            con.interrupt()
+
+    def describe(self) -> dict[str, Any]:
+        job = self.job
+        out: dict[str, Any] = {
+            "Attempt": 0,
+            "JobName": self.job_name,
+            "RunId": self.run_id,
+            "State": self.state,
+            "StartedOn": self.started_on,
+            "DatasetName": job.get("DatasetName"),
+            "RecipeReference": job.get("RecipeReference"),
+            "Outputs": job.get("Outputs"),
+            "DataCatalogOutputs": job.get("DataCatalogOutputs"),
+            "LogSubscription": job.get("LogSubscription"),
+        }
+        if job.get("Type") == "PROFILE":
+            out["ProfileConfiguration"] = job.get("Configuration")
+        if self.completed_on is not None:
+            out["CompletedOn"] = self.completed_on
+            out["ExecutionTime"] = int(round(self.completed_on - self.started_on))
+        if self.error_message:
+            out["ErrorMessage"] = self.error_message
+        return {k: v for k, v in out.items() if v is not None}
+
+
+# ----------------------------------------------------------------------------- the work
+
+
+@dataclass
+class Services:
+    """What a run reads and writes through: boto3 clients and the S3 endpoint."""
+
+    databrew: Any  # passthrough: the stored definitions
+    s3: Any
+    glue: Any
+    endpoint_url: str
+    region: str = "us-east-1"
+
+
+def _client_error(exc: Exception) -> str:
+    response = getattr(exc, "response", None)
+    if response:
+        return f"{response['Error'].get('Code')}: {response['Error'].get('Message')}"
+    return str(exc)
+
+
+def load_input(
+    con: duckdb.DuckDBPyConnection, services: Services, dataset: Mapping[str, Any]
+) -> None:
+    """Creates view ``brew_input`` over the dataset's data."""
+    source = dataset.get("Input") or {}
+    options = dataset.get("FormatOptions") or {}
+    if "S3InputDefinition" in source:
+        s3_input = source["S3InputDefinition"]
+        data_format = dataset.get("Format") or storage.format_of(s3_input["Key"])
+        urls, values = storage.resolve_s3_input(
+            services.s3, s3_input["Bucket"], s3_input.get("Key", ""), dataset.get("PathOptions")
+        )
+        if not urls:
+            raise ValidationException(
+                f"No input files at s3://{s3_input['Bucket']}/{s3_input.get('Key', '')}."
+            )
+        if data_format == "EXCEL":
+            bucket, key = urls[0][5:].split("/", 1)
+            body = services.s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+            storage.register_excel(con, "brew_excel", body, options)
+            con.execute(f"CREATE OR REPLACE VIEW {INPUT} AS SELECT * FROM brew_excel")
+            return
+        created = _created_parameters(dataset)
+        reader = storage.reader_sql(urls, data_format, options, filename=bool(created))
+        con.execute(
+            f"CREATE OR REPLACE VIEW {INPUT} AS {_with_parameters(reader, created, values)}"
+        )
+        return
+    if "DataCatalogInputDefinition" in source:
+        catalog = source["DataCatalogInputDefinition"]
+        table = services.glue.get_table(
+            DatabaseName=catalog["DatabaseName"], Name=catalog["TableName"]
+        )["Table"]
+        location = table["StorageDescriptor"]["Location"]
+        bucket, _, key = location[5:].partition("/")
+        urls, _ = storage.resolve_s3_input(services.s3, bucket, key.rstrip("/") + "/")
+        reader = storage.reader_sql(urls, _catalog_format(table), _catalog_options(table))
+        con.execute(f"CREATE OR REPLACE VIEW {INPUT} AS SELECT * FROM {reader}")
+        return
+    raise ValidationException("Only S3 and Data Catalog dataset inputs are supported locally.")
+
+
+def _created_parameters(dataset: Mapping[str, Any]) -> list[str]:
+    """Dynamic-path parameters whose values become columns (``CreateColumn``)."""
+    params = ((dataset.get("PathOptions") or {}).get("Parameters") or {}).values()
+    return [p["Name"] for p in params if p.get("CreateColumn")]
+
+
+def _with_parameters(
+    reader: str, created: list[str], values: Mapping[str, Mapping[str, str]]
+) -> str:
+    """SELECT over ``reader`` adding each created parameter's value (from the file's key)."""
+    if not created:
+        return f"SELECT * FROM {reader}"
+    rows = ", ".join(
+        "(" + ", ".join([lit(url)] + [lit(v.get(storage.group_name(n), "")) for n in created]) + ")"
+        for url, v in values.items()
+    )
+    names = ", ".join(["filename"] + [ident(n) for n in created])
+    return (
+        f"SELECT r.* EXCLUDE (filename), p.* EXCLUDE (filename) FROM {reader} AS r "
+        f"JOIN (VALUES {rows}) AS p({names}) USING (filename)"
+    )
+
+
+def _catalog_format(table: Mapping[str, Any]) -> str:
+    descriptor = table.get("StorageDescriptor") or {}
+    text = " ".join(
+        [
+            descriptor.get("InputFormat", ""),
+            (descriptor.get("SerdeInfo") or {}).get("SerializationLibrary", ""),
+        ]
+    ).lower()
+    for token, data_format in (("parquet", "PARQUET"), ("json", "JSON")):
+        if token in text:
+            return data_format
+    return "CSV"
+
+
+def _catalog_options(table: Mapping[str, Any]) -> dict[str, Any]:
+    serde = ((table.get("StorageDescriptor") or {}).get("SerdeInfo") or {}).get("Parameters") or {}
+    header = (table.get("Parameters") or {}).get("skip.header.line.count", "0") != "0"
+    return {"Csv": {"Delimiter": serde.get("field.delim", ","), "HeaderRow": header}}
+
+
+def _recipe_steps(services: Services, job: Mapping[str, Any]) -> list[dict[str, Any]]:
+    reference = job.get("RecipeReference") or {}
+    if not reference.get("Name"):
+        raise ValidationException(
+            "Recipe jobs without a RecipeReference (project jobs) are not supported locally."
+        )
+    kwargs = {"Name": reference["Name"]}
+    if reference.get("RecipeVersion"):
+        kwargs["RecipeVersion"] = reference["RecipeVersion"]
+    steps: list[dict[str, Any]] = services.databrew.describe_recipe(**kwargs).get("Steps") or []
+    return steps
+
+
+def _clear(s3: Any, bucket: str, prefix: str) -> None:
+    keys = [
+        {"Key": o["Key"]}
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
+        for o in page.get("Contents", [])
+    ]
+    for start in range(0, len(keys), 1000):
+        s3.delete_objects(
+            Bucket=bucket, Delete={"Objects": keys[start : start + 1000], "Quiet": True}
+        )
+
+
+def run_recipe_job(con: duckdb.DuckDBPyConnection, services: Services, run: JobRun) -> None:
+    job = run.job
+    dataset = services.databrew.describe_dataset(Name=job["DatasetName"])
+    steps = _recipe_steps(services, job)
+    load_input(con, services, dataset)
+    validate_recipe(con, INPUT, steps)
+    query = compile_recipe(con, INPUT, steps).sql
+    outputs = list(job.get("Outputs") or [])
+    if not outputs:
+        raise ValidationException("The job has no Outputs.")
+    if len(outputs) > 1:
+        con.execute(f"CREATE TEMP TABLE brew_result AS {query}")
+        query = "SELECT * FROM brew_result"
+    stamp = time.strftime("%Y%m%d_%H%M%S", time.gmtime(run.started_on))
+    for output in outputs:
+        location = output["Location"]
+        prefix = location.get("Key", "")
+        prefix = prefix if not prefix or prefix.endswith("/") else prefix + "/"
+        if output.get("Overwrite"):
+            _clear(services.s3, location["Bucket"], prefix)
+        options = storage.copy_options(
+            output.get("Format", "CSV"),
+            output.get("CompressionFormat"),
+            output.get("FormatOptions"),
+        )
+        storage.write_output(
+            con,
+            query,
+            f"s3://{location['Bucket']}/{prefix}",
+            options,
+            output.get("PartitionColumns"),
+            f"{run.job_name}_{stamp}",
+        )
+
+
+def run_profile_job(con: duckdb.DuckDBPyConnection, services: Services, run: JobRun) -> None:
+    job = run.job
+    dataset = services.databrew.describe_dataset(Name=job["DatasetName"])
+    load_input(con, services, dataset)
+    report = profile.profile(
+        con, INPUT, dataset_name=job["DatasetName"], job_name=run.job_name, run_id=run.run_id
+    )
+    location = job.get("OutputLocation") or {}
+    prefix = location.get("Key", "")
+    prefix = prefix if not prefix or prefix.endswith("/") else prefix + "/"
+    stamp = time.strftime("%Y%m%d_%H%M%S", time.gmtime(run.started_on))
+    key = f"{prefix}{job['DatasetName']}_{stamp}_{run.run_id}.json"
+    services.s3.put_object(
+        Bucket=location["Bucket"], Key=key, Body=json.dumps(report, indent=1).encode()
+    )
+
+
+WORK: dict[str, Callable[[duckdb.DuckDBPyConnection, Services, JobRun], None]] = {
+    "RECIPE": run_recipe_job,
+    "PROFILE": run_profile_job,
+}
+
+
+def execute(run: JobRun, services: Services) -> None:
+    """Runs the job to a final state (called on the run's own thread)."""
+    try:
+        con = storage.connect(services.endpoint_url, services.region)
+    except Exception as exc:  # even a failure to start ends the run
+        _finish(run, f"The job run could not start: {exc}")
+        return
+    with run.lock:
+        run.connection = con
+        cancelled = run.cancel_state is not None
+    try:
+        if cancelled:
+            _finish(run, None)
+            return
+        run.move("RUNNING")
+        WORK[run.job.get("Type", "RECIPE")](con, services, run)
+    except AwsError as exc:
+        _finish(run, f"{exc.code}: {exc.message}")
+    except duckdb.InterruptException:
+        _finish(run, None)
+    except Exception as exc:  # the run fails with the cause, as DataBrew reports it
+        _finish(run, _client_error(exc))
+    else:
+        if run.cancel_state:
+            _finish(run, None)
+        else:
+            run.move("SUCCEEDED")
+    finally:
+        with run.lock:
+            run.connection = None
+        con.close()
+
+
+def _finish(run: JobRun, error: str | None) -> None:
+    if run.cancel_state == "TIMEOUT":
+        minutes = run.job.get("Timeout")
+        run.move("TIMEOUT", f"Job run timed out after {minutes} minutes." if minutes else None)
+    elif run.cancel_state == "STOPPED":
+        run.move("STOPPED")
+    else:
+        run.move("FAILED", error or "The job run failed.")

