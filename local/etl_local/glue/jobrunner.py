@@ -114,6 +114,7 @@ class JobRunner:
             )
             if state == SUCCEEDED:
                 stage_out(self.s3, staging)
+            error = staging.to_remote(error) if error else error
         except Exception as exc:  # staging failed: the run fails with the client's error
             state, error = FAILED, f"{type(exc).__name__}: {exc}"
         return RunResult(state, error, time.monotonic() - started, log_path)

@@ -6,7 +6,8 @@ Spark has no ``hadoop-aws`` offline, so by convention:
   folder before the run and the argument becomes that folder (an empty prefix becomes a
   path that does not exist, as an empty S3 prefix does for Spark);
 - ``--output_<name> s3://b/p``: the argument becomes a local folder, seeded with what is
-  already there; after a successful run the folder is synchronised back (new and changed
+  already there (absent when the prefix is empty, so Spark's default save mode behaves as on
+  S3); after a successful run the folder is synchronised back (new and changed
   files uploaded, files the job removed deleted), so overwrite and append both behave as on
   S3. Spark's local checksum files (``.crc``) are not uploaded.
 """
@@ -45,6 +46,13 @@ class StagingPlan:
     def rewrite(self, arguments: dict[str, str]) -> dict[str, str]:
         local = {m.argument: str(m.local) for m in [*self.inputs, *self.outputs]}
         return {key: local.get(key, value) for key, value in arguments.items()}
+
+    def to_remote(self, text: str) -> str:
+        """Local staging paths in ``text`` (an error message) shown as their s3:// URIs."""
+        for mapping in [*self.inputs, *self.outputs]:
+            uri = mapping.uri.rstrip("/")
+            text = text.replace(f"file:{mapping.local}", uri).replace(str(mapping.local), uri)
+        return text
 
 
 def plan_staging(arguments: dict[str, str], root: Path) -> StagingPlan:
@@ -87,8 +95,7 @@ def download(s3: Any, mapping: Mapping) -> int:
 def stage_in(s3: Any, plan: StagingPlan) -> None:
     for mapping in plan.inputs:
         download(s3, mapping)
-    for mapping in plan.outputs:
-        mapping.local.mkdir(parents=True, exist_ok=True)
+    for mapping in plan.outputs:  # an empty prefix stays absent, as on S3
         download(s3, mapping)
 
 

@@ -1,0 +1,142 @@
+"""Real PySpark runs through the Glue API: S3 staging in and out, and the pipeline's own
+``glue/jobs/flights_enrich.py`` unchanged. One JVM per run (the driver is a subprocess)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from .conftest import GlueWorld, unique
+
+pytestmark = pytest.mark.integration
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+def _parquet(table: pa.Table) -> bytes:
+    sink = io.BytesIO()
+    pq.write_table(table, sink)
+    return sink.getvalue()
+
+
+def _keys(world: GlueWorld, prefix: str) -> list[str]:
+    listed = world.s3.list_objects_v2(Bucket=world.bucket, Prefix=prefix).get("Contents", [])
+    return sorted(item["Key"][len(prefix) :] for item in listed)
+
+
+def _job(world: GlueWorld, script: Path, **extra: Any) -> str:
+    name = unique(script.stem)
+    key = f"scripts/{script.name}"
+    world.put(key, script.read_bytes())
+    world.glue.create_job(
+        Name=name,
+        Role="arn:aws:iam::123456789012:role/glue",
+        Command={"Name": "glueetl", "ScriptLocation": f"s3://{world.bucket}/{key}"},
+        GlueVersion="5.0",
+        **extra,
+    )
+    return name
+
+
+def _flights_inputs(world: GlueWorld) -> dict[str, str]:
+    base = f"s3://{world.bucket}/curated"
+    hour = dt.datetime(2013, 1, 1, 5, tzinfo=dt.UTC)
+    flights = pa.table(
+        {
+            "flight_date": [dt.date(2013, 1, 1)] * 3,
+            "carrier": ["UA", "AA", "UA"],
+            "origin": ["EWR", "JFK", "EWR"],
+            "dest": ["IAH", "MIA", "IAH"],
+            "tailnum": ["N1", "N2", None],
+            "time_hour": pa.array([hour] * 3, pa.timestamp("us", tz="UTC")),
+            "dep_delay": [2.0, -1.0, None],
+            "arr_delay": [11.0, 30.0, None],
+            "cancelled": [False, False, True],
+            "distance": [1400.0, 1089.0, 1400.0],
+        }
+    )
+    world.put("curated/flights/year=2013/month=1/part-0.parquet", _parquet(flights))
+    world.put(
+        "curated/airlines/a.parquet",
+        _parquet(pa.table({"carrier": ["UA", "AA"], "name": ["United", "American"]})),
+    )
+    world.put(
+        "curated/airports/a.parquet",
+        _parquet(
+            pa.table(
+                {
+                    "faa": ["EWR", "JFK", "IAH", "MIA"],
+                    "name": ["e", "j", "i", "m"],
+                    "lat": [1.0] * 4,
+                    "lon": [2.0] * 4,
+                    "tzone": ["t"] * 4,
+                }
+            )
+        ),
+    )
+    world.put(
+        "curated/planes/p.parquet",
+        _parquet(
+            pa.table(
+                {
+                    "tailnum": ["N1", "N2"],
+                    "year_built": [2000, 2001],
+                    "manufacturer": ["B", "A"],
+                    "model": ["x", "y"],
+                    "engines": [2, 2],
+                    "seats": [150, 180],
+                }
+            )
+        ),
+    )
+    names = ("flights", "airlines", "airports", "planes", "weather")
+    arguments = {f"--input_{n}": f"{base}/{n}/" for n in names}  # no weather: an empty prefix
+    for output in ("enriched", "carrier_daily", "route_monthly"):
+        arguments[f"--output_{output}"] = f"s3://{world.bucket}/analytics/{output}/_runs/r1/"
+    return arguments
+
+
+def test_flights_enrich_runs_unchanged(world: GlueWorld) -> None:
+    job = _job(world, REPO / "glue" / "jobs" / "flights_enrich.py")
+    arguments = _flights_inputs(world)
+    run_id = world.call("StartJobRun", JobName=job, Arguments=arguments)["JobRunId"]
+    finished = world.api.jobs.wait(job, run_id, timeout=300)
+    log = (world.ctx.workspace / "glue" / "jobs" / job / run_id / "driver.log").read_text()
+    assert finished["JobRunState"] == "SUCCEEDED", log[-3000:]
+    assert finished["ExecutionTime"] >= 1
+    enriched = _keys(world, "analytics/enriched/_runs/r1/")
+    assert any(k.startswith("year=2013/month=1/") and k.endswith(".parquet") for k in enriched)
+    assert not any(k.endswith(".crc") for k in enriched)
+    daily = _keys(world, "analytics/carrier_daily/_runs/r1/")
+    assert any(k.endswith(".parquet") for k in daily)
+    assert "'enriched': 3" in log
+
+
+def test_failed_spark_run_uploads_nothing(world: GlueWorld, tmp_path: Path) -> None:
+    script = tmp_path / "bad_read.py"
+    script.write_text(
+        "import sys\nfrom awsglue.utils import getResolvedOptions\n"
+        "from pyspark.sql import SparkSession\n"
+        "args = getResolvedOptions(sys.argv, ['input_x', 'output_y'])\n"
+        "spark = SparkSession.builder.getOrCreate()\n"
+        "spark.range(3).write.parquet(args['output_y'])\n"
+        "spark.read.parquet(args['input_x']).count()\n"
+    )
+    job = _job(world, script)
+    arguments = {
+        "--input_x": f"s3://{world.bucket}/nothing/here/",
+        "--output_y": f"s3://{world.bucket}/out/y/",
+    }
+    run_id = world.call("StartJobRun", JobName=job, Arguments=arguments)["JobRunId"]
+    finished = world.api.jobs.wait(job, run_id, timeout=300)
+    assert finished["JobRunState"] == "FAILED"
+    message = finished["ErrorMessage"]
+    assert message.startswith("AnalysisException: [PATH_NOT_FOUND] Path does not exist:")
+    assert f"s3://{world.bucket}/nothing/here" in message  # staging paths shown as S3 URIs
+    assert _keys(world, "out/y/") == []
