@@ -43,8 +43,12 @@ def connect(
     """An in-memory DuckDB; with ``endpoint_url``, its ``s3://`` is that endpoint."""
     con = duckdb.connect(
         ":memory:",
-        config={"autoinstall_known_extensions": False, "autoload_known_extensions": False},
+        config={
+            "autoinstall_known_extensions": False,
+            "autoload_known_extensions": False,
+        },
     )
+    con.execute("SET enable_progress_bar = false")
     if endpoint_url:
         con.execute(f"LOAD {lit(str(httpfs_extension_path()))}")
         settings = {
