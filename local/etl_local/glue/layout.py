@@ -6,8 +6,9 @@
   folders below it become partitions (``key=value`` -> column ``key``; otherwise
   ``partition_0``, ``partition_1``...). A folder with incompatible children is split: each
   child is considered on its own.
-- ``TableLevelConfiguration`` (absolute level, 1 = top-level folder of the bucket) fixes the
-  table roots instead.
+- ``TableLevelConfiguration`` fixes the table roots instead: the absolute level counted from
+  the bucket (level 1 = the bucket, 2 = its top-level folders, ...), so for
+  ``s3://bucket/raw/flights/year=2013/...`` level 3 makes ``raw/flights`` the table.
 """
 
 from __future__ import annotations
@@ -213,11 +214,12 @@ def group_by_level(
     files: list[DataFile], include_root: str, level: int, combine: bool
 ) -> list[TableGroup]:
     """``TableLevelConfiguration``: the table root is the folder at absolute ``level``."""
+    depth = level - 1  # folders below the bucket
     roots: dict[str, list[DataFile]] = {}
     for item in files:
         segments = _segments(item.key.rpartition("/")[0])
-        if len(segments) >= level:
-            roots.setdefault("/".join(segments[:level]), []).append(item)
+        if len(segments) >= depth:
+            roots.setdefault("/".join(segments[:depth]), []).append(item)
     groups: list[TableGroup] = []
     for root, root_files in sorted(roots.items()):
         base = root[len(include_root.rstrip("/")) :].strip("/")

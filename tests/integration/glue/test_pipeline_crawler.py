@@ -1,0 +1,82 @@
+"""The pipeline's RawCrawler exactly as template.yaml defines it (incremental, LOG policies,
+InheritFromTable, CombineCompatibleSchemas, TableLevelConfiguration 3) on the raw layout."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from .conftest import GlueWorld, unique
+
+pytestmark = pytest.mark.integration
+
+TEMPLATE = Path(__file__).resolve().parents[3] / "template.yaml"
+
+
+class _CfnLoader(yaml.SafeLoader):
+    pass
+
+
+_CfnLoader.add_multi_constructor("!", lambda loader, suffix, node: None)
+
+
+def raw_crawler() -> dict[str, Any]:
+    template = yaml.load(TEMPLATE.read_text(), Loader=_CfnLoader)  # noqa: S506 - safe subclass
+    return dict(template["Resources"]["RawCrawler"]["Properties"])
+
+
+FLIGHTS = "day,dep_time,carrier,flight,tailnum\n1,517,UA,1545,N14228\n2,NA,AA,1141,N619AA\n"
+AIRLINES = "carrier,name\n9E,Endeavor Air Inc.\nAA,American Airlines Inc.\n"
+
+
+def test_raw_crawler_of_the_template(world: GlueWorld) -> None:
+    props = raw_crawler()
+    name = unique("raw")
+    targets = [
+        {
+            "Path": f"s3://{world.bucket}/raw/",
+            "Exclusions": props["Targets"]["S3Targets"][0]["Exclusions"],
+        }
+    ]
+    world.glue.create_crawler(
+        Name=name,
+        Role="r",
+        DatabaseName=name,
+        Targets={"S3Targets": targets},
+        RecrawlPolicy=props["RecrawlPolicy"],
+        SchemaChangePolicy=props["SchemaChangePolicy"],
+        Configuration=props["Configuration"],
+    )
+    assert json.loads(props["Configuration"])["Grouping"]["TableLevelConfiguration"] == 3
+
+    world.put("raw/flights/year=2013/month=01/flights_2013_01.csv", FLIGHTS)
+    world.put("raw/flights/year=2013/month=01/_SUCCESS", "")
+    world.put("raw/flights/year=2013/month=01/report.json", '{"rows": 2}')
+    assert world.crawl(name)["LastCrawl"]["Status"] == "SUCCEEDED"
+    assert world.tables(name) == ["flights"]
+    table = world.table(name, "flights")
+    assert table["StorageDescriptor"]["Location"] == f"s3://{world.bucket}/raw/flights/"
+    assert [k["Name"] for k in table["PartitionKeys"]] == ["year", "month"]
+    assert table["Parameters"]["objectCount"] == "1"  # _SUCCESS and the JSON are excluded
+
+    world.put("raw/flights/year=2013/month=02/flights_2013_02.csv", FLIGHTS)
+    world.put("raw/airlines/airlines.csv", AIRLINES)
+    world.crawl(name)
+    assert world.tables(name) == ["airlines", "flights"]
+    assert [p["Values"] for p in world.partitions(name, "flights")] == [
+        ["2013", "01"],
+        ["2013", "02"],
+    ]
+    airlines = world.table(name, "airlines")
+    assert airlines["PartitionKeys"] == []
+    assert airlines["StorageDescriptor"]["Location"] == f"s3://{world.bucket}/raw/airlines/"
+    metrics = world.call("GetCrawlerMetrics", CrawlerNameList=[name])["CrawlerMetricsList"][0]
+    assert (metrics["TablesCreated"], metrics["TablesUpdated"], metrics["TablesDeleted"]) == (
+        1,
+        0,
+        0,
+    )
