@@ -243,25 +243,34 @@ def _substituted_definition(resolver: Resolver) -> str:
     return text
 
 
+@pytest.fixture(scope="session")
+def clients() -> dict[str, Any]:
+    """boto3 clients made once: moto intercepts every client while a mock is active, and
+    each test's ``mock_aws`` starts from empty backends."""
+    services = ("s3", "glue", "sns", "sqs", "stepfunctions")
+    return {name: boto3.client(name, region_name=REGION) for name in services}  # type: ignore[call-overload]
+
+
 @pytest.fixture
-def world(resolver: Resolver, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
+def world(
+    resolver: Resolver, clients: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> Iterator[World]:
     monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
     monkeypatch.setenv("POWERTOOLS_TRACE_DISABLED", "true")
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     with mock_aws():
-        from etl_shared import aws, config
+        from etl_shared import config
         from publish_config import publish
 
-        aws.reset()
         config.clear_cache()
-        s3 = boto3.client("s3", region_name=REGION)
+        s3 = clients["s3"]
         for logical_id in ("RawBucket", "LakeBucket", "AthenaResultsBucket", "ArtifactsBucket"):
             s3.create_bucket(Bucket=resolver.name(logical_id))
         s3.put_bucket_versioning(
             Bucket=resolver.name("RawBucket"), VersioningConfiguration={"Status": "Enabled"}
         )
         publish(s3, resolver.name("ArtifactsBucket"), "config/", ROOT)
-        glue = boto3.client("glue", region_name=REGION)
+        glue = clients["glue"]
         for logical_id in (
             "RawDatabase",
             "StagingDatabase",
@@ -276,9 +285,9 @@ def world(resolver: Resolver, monkeypatch: pytest.MonkeyPatch) -> Iterator[World
             DatabaseName=resolver.name("RawDatabase"),
             Targets=resolver.resolve(crawler["Targets"]),
         )
-        sns = boto3.client("sns", region_name=REGION)
+        sns = clients["sns"]
         topic = sns.create_topic(Name=resolver.name("FailureTopic"))["TopicArn"]
-        sqs = boto3.client("sqs", region_name=REGION)
+        sqs = clients["sqs"]
         queue = sqs.create_queue(QueueName="notifications")["QueueUrl"]
         queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])
         sns.subscribe(
@@ -287,7 +296,7 @@ def world(resolver: Resolver, monkeypatch: pytest.MonkeyPatch) -> Iterator[World
             Endpoint=queue_arn["Attributes"]["QueueArn"],
             Attributes={"RawMessageDelivery": "true"},
         )
-        sfn = boto3.client("stepfunctions", region_name=REGION)
+        sfn = clients["stepfunctions"]
         machine = sfn.create_state_machine(
             name=resolver.name("PipelineStateMachine"),
             definition=_substituted_definition(resolver),
@@ -296,7 +305,6 @@ def world(resolver: Resolver, monkeypatch: pytest.MonkeyPatch) -> Iterator[World
         assert topic == resolver.ref("FailureTopic")
         assert machine == resolver.ref("PipelineStateMachine")
         yield World(resolver, s3, glue, sfn, sns, sqs, queue, machine)
-        aws.reset()
         config.clear_cache()
 
 
