@@ -5,9 +5,13 @@ The bundle is what the Lambdas read (``CONFIG_BUCKET``/``CONFIG_PREFIX``): ``dat
 repo-relative paths under ``s3://<bucket>/<prefix>``. The bundle is validated before anything
 is uploaded, so a broken dataset file never reaches the Lambdas.
 
+    python tools/publish_config.py --stage dev          # deployed stack: bundle + recipes
     python tools/publish_config.py publish --bucket BUCKET [--prefix config/]
     python tools/publish_config.py sync-recipes [--check]
 
+With ``--stage`` the artifacts bucket comes from the stage's stack outputs (stack name from
+samconfig.toml), and the stack's DataBrew recipes are published (recipe jobs run the latest
+published version; a version is only published when the working steps changed).
 The local runtime calls :func:`publish` when it provisions.
 """
 
@@ -99,15 +103,79 @@ def sync_recipes(template: Path, root: Path = ROOT) -> tuple[str, str]:
     return text, RECIPE_BLOCK.sub(replace, text)
 
 
+def stack_name(stage: str, root: Path = ROOT) -> str:
+    """The stage's stack name from samconfig.toml (``[<stage>.deploy]``, else ``[default.*]``)."""
+    import tomllib
+
+    config = tomllib.loads((root / "samconfig.toml").read_text())
+    name = ""
+    for env in ("default", stage):
+        for command in ("global", "deploy"):
+            name = (
+                config.get(env, {}).get(command, {}).get("parameters", {}).get("stack_name", name)
+            )
+    if not name:
+        raise SystemExit(f"no stack_name for stage {stage!r} in samconfig.toml")
+    return name
+
+
+def stack_outputs(cloudformation: Any, stack: str) -> dict[str, str]:
+    described = cloudformation.describe_stacks(StackName=stack)["Stacks"][0]
+    return {o["OutputKey"]: o["OutputValue"] for o in described.get("Outputs", [])}
+
+
+def publish_recipes(cloudformation: Any, databrew: Any, stack: str) -> list[str]:
+    """Publish each stack recipe whose working steps differ from its latest published version."""
+    published = []
+    paginator = cloudformation.get_paginator("list_stack_resources")
+    for page in paginator.paginate(StackName=stack):
+        for resource in page["StackResourceSummaries"]:
+            if resource["ResourceType"] != "AWS::DataBrew::Recipe":
+                continue
+            name = resource["PhysicalResourceId"]
+            working = databrew.describe_recipe(Name=name, RecipeVersion="LATEST_WORKING")["Steps"]
+            try:
+                latest = databrew.describe_recipe(Name=name, RecipeVersion="LATEST_PUBLISHED")[
+                    "Steps"
+                ]
+            except databrew.exceptions.ResourceNotFoundException:
+                latest = None
+            if latest != working:
+                databrew.publish_recipe(
+                    Name=name, Description="published by tools/publish_config.py"
+                )
+                published.append(name)
+    return published
+
+
+def _publish_stage(stage: str, prefix: str) -> int:
+    import boto3
+
+    stack = stack_name(stage)
+    cloudformation = boto3.client("cloudformation")
+    bucket = stack_outputs(cloudformation, stack)["ArtifactsBucketName"]
+    keys = publish(boto3.client("s3"), bucket, prefix)
+    print(f"published {len(keys)} files to s3://{bucket}/{prefix}")
+    recipes = publish_recipes(cloudformation, boto3.client("databrew"), stack)
+    print(f"published recipes: {', '.join(recipes) or 'none changed'}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    sub = parser.add_subparsers(dest="command", required=True)
-    pub = sub.add_parser("publish", help="validate and upload the config bundle")
+    parser.add_argument("--stage", help="publish to the deployed stack of this samconfig stage")
+    parser.add_argument("--prefix", default="config/")
+    sub = parser.add_subparsers(dest="command")
+    pub = sub.add_parser("publish", help="validate and upload the config bundle to a bucket")
     pub.add_argument("--bucket", required=True)
     pub.add_argument("--prefix", default="config/")
     sync = sub.add_parser("sync-recipes", help="regenerate template.yaml's recipe steps")
     sync.add_argument("--check", action="store_true", help="fail when the template is stale")
     args = parser.parse_args(argv)
+    if args.command is None:
+        if not args.stage:
+            parser.error("give --stage STAGE or a command")
+        return _publish_stage(args.stage, args.prefix)
     if args.command == "publish":
         import boto3
 
