@@ -7,11 +7,12 @@ import json
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from etl_local.awserrors import AwsError
-from etl_local.stepfunctions.errors import HEARTBEAT_TIMEOUT, TIMEOUT, ExecutionAborted, StatesError
+from etl_local.stepfunctions.errors import HEARTBEAT_TIMEOUT, TIMEOUT, StatesError
 
 
 @dataclass
@@ -41,7 +42,7 @@ class TokenBroker:
     def wait(
         self,
         token: str,
-        cancelled: threading.Event,
+        check: Callable[[], None],
         timeout: float | None,
         heartbeat: float | None,
     ) -> Any:
@@ -49,8 +50,7 @@ class TokenBroker:
         started = time.monotonic()
         try:
             while not slot.done.wait(self.POLL_SECONDS):
-                if cancelled.is_set():
-                    raise ExecutionAborted()
+                check()
                 now = time.monotonic()
                 if timeout is not None and now - started >= timeout:
                     raise StatesError(TIMEOUT)

@@ -51,8 +51,14 @@ class TaskCall:
 class Clients:
     """boto3 clients per service, created once, configured by the environment."""
 
-    def __init__(self, endpoint_url: str | None = None, region: str | None = None) -> None:
+    def __init__(
+        self,
+        endpoint_url: str | None = None,
+        region: str | None = None,
+        credentials: dict[str, str] | None = None,
+    ) -> None:
         self.endpoint_url = endpoint_url
+        self.credentials = dict(credentials or {})
         self.region = region or os.environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION
         self._clients: dict[str, Any] = {}
         self._lock = threading.Lock()
@@ -60,7 +66,7 @@ class Clients:
     def __call__(self, service: str) -> Any:
         with self._lock:
             if service not in self._clients:
-                kwargs: dict[str, Any] = {"region_name": self.region}
+                kwargs: dict[str, Any] = {"region_name": self.region, **self.credentials}
                 if self.endpoint_url:
                     kwargs["endpoint_url"] = self.endpoint_url
                 self._clients[service] = cast(Any, boto3.session.Session()).client(

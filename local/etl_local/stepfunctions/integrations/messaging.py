@@ -24,15 +24,8 @@ def put_events(clients: Clients, call: TaskCall) -> Any:
     )
 
 
-def publish(clients: Clients, call: TaskCall) -> Any:
-    params = dict(call.parameters or {})
-    if "Message" in params:
-        params["Message"] = as_json_text(params["Message"])
-    return api_response(call_api(clients, "sns", "Publish", params))
-
-
 ACTIONS: dict[str, Action] = {
-    "sns:publish": Action(publish),
+    "sns:publish": Action(request("sns", "Publish", ("Message",))),
     "events:putEvents": Action(put_events),
-    "sqs:sendMessage": Action(request("sqs", "SendMessage")),
+    "sqs:sendMessage": Action(request("sqs", "SendMessage", ("MessageBody",))),
 }

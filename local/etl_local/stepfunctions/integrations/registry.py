@@ -13,7 +13,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from etl_local.stepfunctions.errors import StatesError
-from etl_local.stepfunctions.integrations.base import Clients, TaskCall, api_response, call_api
+from etl_local.stepfunctions.integrations.base import (
+    Clients,
+    TaskCall,
+    api_response,
+    as_json_text,
+    call_api,
+)
 
 Handler = Callable[[Clients, TaskCall], Any]
 
@@ -25,11 +31,19 @@ class Action:
     sync2: Handler | None = None
 
 
-def request(service: str, action: str) -> Handler:
-    """A request-response handler: call the API, return its response."""
+def request(service: str, action: str, json_fields: tuple[str, ...] = ()) -> Handler:
+    """A request-response handler: call the API, return its response.
+
+    ``json_fields`` are string parameters that Step Functions lets you give as JSON
+    (e.g. SQS MessageBody, SNS Message): they are serialized before the call.
+    """
 
     def handler(clients: Clients, call: TaskCall) -> Any:
-        return api_response(call_api(clients, service, action, call.parameters))
+        params = dict(call.parameters or {})
+        for name in json_fields:
+            if name in params:
+                params[name] = as_json_text(params[name])
+        return api_response(call_api(clients, service, action, params))
 
     return handler
 

@@ -114,7 +114,7 @@ class TaskState(State):
             remaining = (
                 None if call.timeout is None else call.timeout - (scope.clock.now() - started)
             )
-            return scope.run.tokens.wait(str(token), scope.run.cancel, remaining, call.heartbeat)
+            return scope.run.tokens.wait(str(token), scope.check, remaining, call.heartbeat)
         if call.timeout is not None and scope.clock.now() - started > call.timeout:
             raise StatesError(TIMEOUT)
         return result

@@ -1,0 +1,539 @@
+"""``StepFunctionsApi``: the Step Functions API actions answered by the local interpreter.
+
+Requests and responses are the API's JSON shapes (camelCase, timestamps as epoch
+seconds); errors are ``AwsError`` with AWS's codes and messages. Executions run on
+background threads and persist in SQLite under the workspace; when one changes status the
+"Step Functions Execution Status Change" EventBridge event goes to ``ctx.publish_event``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from etl_local.awserrors import AwsError
+from etl_local.context import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY, LocalContext
+from etl_local.stepfunctions.clock import make_clock
+from etl_local.stepfunctions.errors import DefinitionError, compact
+from etl_local.stepfunctions.execution import (
+    Execution,
+    ExecutionResult,
+    Redrive,
+    execution_arn,
+    state_machine_arn,
+)
+from etl_local.stepfunctions.integrations import Clients, Integrations
+from etl_local.stepfunctions.machine import load, parse_json
+from etl_local.stepfunctions.store import ExecutionRecord, MachineRecord, Store
+from etl_local.stepfunctions.tokens import TokenBroker
+from etl_local.stepfunctions.validation import validate
+
+log = logging.getLogger(__name__)
+
+NAME_MAX = 80
+_BAD_NAME = re.compile(r"[\s<>{}\[\]?*\"#%\\^|~`$&,;:/\x00-\x1f\x7f-\x9f]")
+REDRIVABLE_STATUSES = frozenset({"FAILED", "TIMED_OUT", "ABORTED"})
+REDRIVE_WINDOW_SECONDS = 14 * 24 * 3600
+STATUS_CHANGE = "Step Functions Execution Status Change"
+LOCAL_CREDENTIALS = {
+    "aws_access_key_id": LOCAL_ACCESS_KEY,
+    "aws_secret_access_key": LOCAL_SECRET_KEY,
+}
+
+Handler = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+def _check_name(name: str) -> None:
+    if not 1 <= len(name) <= NAME_MAX or _BAD_NAME.search(name):
+        raise AwsError("InvalidName", f"Invalid Name: '{name}'")
+
+
+def _check_arn(arn: Any, kind: str) -> str:
+    if not isinstance(arn, str) or not arn.startswith("arn:aws") or f":{kind}:" not in arn:
+        raise AwsError(
+            "InvalidArn", f"Invalid Arn: 'Resource type not valid in this context: {arn}'"
+        )
+    return arn
+
+
+def _invalid_definition(exc: DefinitionError) -> AwsError:
+    return AwsError("InvalidDefinition", str(exc))
+
+
+def _ms(epoch: float | None) -> int | None:
+    return None if epoch is None else int(epoch * 1000)
+
+
+class StepFunctionsApi:
+    ACTIONS = frozenset(
+        {
+            "CreateStateMachine",
+            "UpdateStateMachine",
+            "DescribeStateMachine",
+            "DeleteStateMachine",
+            "ListStateMachines",
+            "StartExecution",
+            "DescribeExecution",
+            "ListExecutions",
+            "GetExecutionHistory",
+            "StopExecution",
+            "RedriveExecution",
+            "SendTaskSuccess",
+            "SendTaskFailure",
+            "SendTaskHeartbeat",
+            "ValidateStateMachineDefinition",
+            "DescribeStateMachineForExecution",
+        }
+    )
+
+    def __init__(
+        self,
+        ctx: LocalContext,
+        *,
+        virtual_clock: bool = False,
+        integrations: Integrations | None = None,
+    ) -> None:
+        self.ctx = ctx
+        self.store = Store(ctx.workspace / "stepfunctions" / "executions.sqlite3")
+        self.virtual_clock = virtual_clock
+        self.integrations = integrations or Integrations(
+            Clients(ctx.endpoint_url, ctx.region, credentials=LOCAL_CREDENTIALS)
+        )
+        self.tokens = TokenBroker()
+        self._running: dict[str, tuple[Execution, threading.Thread]] = {}
+        self._lock = threading.Lock()
+        self._handlers: dict[str, Handler] = {
+            "CreateStateMachine": self.create_state_machine,
+            "UpdateStateMachine": self.update_state_machine,
+            "DescribeStateMachine": self.describe_state_machine,
+            "DeleteStateMachine": self.delete_state_machine,
+            "ListStateMachines": self.list_state_machines,
+            "StartExecution": self.start_execution,
+            "DescribeExecution": self.describe_execution,
+            "ListExecutions": self.list_executions,
+            "GetExecutionHistory": self.get_execution_history,
+            "StopExecution": self.stop_execution,
+            "RedriveExecution": self.redrive_execution,
+            "SendTaskSuccess": self.send_task_success,
+            "SendTaskFailure": self.send_task_failure,
+            "SendTaskHeartbeat": self.send_task_heartbeat,
+            "ValidateStateMachineDefinition": self.validate_definition,
+            "DescribeStateMachineForExecution": self.describe_state_machine_for_execution,
+        }
+
+    def dispatch(self, action: str, params: dict[str, Any]) -> dict[str, Any]:
+        handler = self._handlers.get(action)
+        if handler is None:
+            raise AwsError("UnknownOperationException", f"Unknown operation {action}")
+        return handler(params)
+
+    def close(self) -> None:
+        with self._lock:
+            running = list(self._running.values())
+        for execution, _ in running:
+            execution.stop("States.Aborted", "The local API plane stopped.")
+        for _, thread in running:
+            thread.join(timeout=5)
+
+    def wait(self, arn: str, timeout: float | None = None) -> None:
+        """Block until the execution ``arn`` (started here) ends."""
+        with self._lock:
+            entry = self._running.get(arn)
+        if entry is not None:
+            entry[1].join(timeout)
+
+    # --- state machines ---------------------------------------------------------------
+
+    def _machine(self, arn: Any) -> MachineRecord:
+        record = self.store.machine(_check_arn(arn, "stateMachine"))
+        if record is None:
+            raise AwsError("StateMachineDoesNotExist", f"State Machine Does Not Exist: '{arn}'")
+        return record
+
+    def create_state_machine(self, params: dict[str, Any]) -> dict[str, Any]:
+        name = params["name"]
+        _check_name(name)
+        definition = params["definition"]
+        try:
+            load(definition)
+        except DefinitionError as exc:
+            raise _invalid_definition(exc) from exc
+        arn = state_machine_arn(name, self.ctx.region, self.ctx.account_id)
+        existing = self.store.machine(arn)
+        role = params.get("roleArn", "")
+        kind = params.get("type", "STANDARD")
+        if existing is not None:
+            if (existing.definition, existing.role_arn, existing.type) != (definition, role, kind):
+                raise AwsError(
+                    "StateMachineAlreadyExists", f"State Machine Already Exists: '{arn}'"
+                )
+            return {"stateMachineArn": arn, "creationDate": existing.creation_date}
+        now = time.time()
+        record = MachineRecord(
+            arn,
+            name,
+            definition,
+            role,
+            kind,
+            now,
+            now,
+            str(uuid.uuid4()),
+            params.get("description", ""),
+        )
+        self.store.put_machine(record)
+        return {"stateMachineArn": arn, "creationDate": now}
+
+    def update_state_machine(self, params: dict[str, Any]) -> dict[str, Any]:
+        record = self._machine(params.get("stateMachineArn"))
+        if "definition" in params:
+            try:
+                load(params["definition"])
+            except DefinitionError as exc:
+                raise _invalid_definition(exc) from exc
+            record.definition = params["definition"]
+        record.role_arn = params.get("roleArn", record.role_arn)
+        record.update_date = time.time()
+        record.revision_id = str(uuid.uuid4())
+        self.store.put_machine(record)
+        return {"updateDate": record.update_date, "revisionId": record.revision_id}
+
+    def describe_state_machine(self, params: dict[str, Any]) -> dict[str, Any]:
+        record = self._machine(params.get("stateMachineArn"))
+        return {
+            "stateMachineArn": record.arn,
+            "name": record.name,
+            "status": "ACTIVE",
+            "definition": record.definition,
+            "roleArn": record.role_arn,
+            "type": record.type,
+            "creationDate": record.creation_date,
+            "loggingConfiguration": {"level": "OFF", "includeExecutionData": False},
+            "tracingConfiguration": {"enabled": False},
+            "revisionId": record.revision_id,
+            **({"description": record.description} if record.description else {}),
+        }
+
+    def delete_state_machine(self, params: dict[str, Any]) -> dict[str, Any]:
+        arn = _check_arn(params.get("stateMachineArn"), "stateMachine")
+        self.store.delete_machine(arn)
+        return {}
+
+    def list_state_machines(self, params: dict[str, Any]) -> dict[str, Any]:
+        items = [
+            {
+                "stateMachineArn": m.arn,
+                "name": m.name,
+                "type": m.type,
+                "creationDate": m.creation_date,
+            }
+            for m in self.store.machines()
+        ]
+        return _page(items, "stateMachines", params)
+
+    def validate_definition(self, params: dict[str, Any]) -> dict[str, Any]:
+        try:
+            spec = parse_json(params["definition"])
+            diagnostics = validate(spec)
+        except DefinitionError as exc:
+            diagnostics = exc.diagnostics
+        limit = int(params.get("maxResults") or 100)
+        errors = [d for d in diagnostics if d["severity"] == "ERROR"]
+        return {
+            "result": "FAIL" if errors else "OK",
+            "diagnostics": diagnostics[:limit],
+            "truncated": len(diagnostics) > limit,
+        }
+
+    # --- executions -------------------------------------------------------------------
+
+    def _execution(self, arn: Any) -> ExecutionRecord:
+        record = self.store.execution(_check_arn(arn, "execution"))
+        if record is None:
+            raise AwsError("ExecutionDoesNotExist", f"Execution Does Not Exist: '{arn}'")
+        return record
+
+    def start_execution(self, params: dict[str, Any]) -> dict[str, Any]:
+        machine = self._machine(params.get("stateMachineArn"))
+        name = params["name"] if "name" in params else str(uuid.uuid4())
+        _check_name(name)
+        input_text = params.get("input") or "{}"
+        try:
+            execution_input = json.loads(input_text)
+        except json.JSONDecodeError as exc:
+            raise AwsError("InvalidExecutionInput", f"Invalid execution input: {exc.msg}") from exc
+        arn = execution_arn(machine.arn, name)
+        existing = self.store.execution(arn)
+        if existing is not None:
+            if existing.status == "RUNNING" and existing.input == input_text:
+                return {"executionArn": arn, "startDate": existing.start_date}
+            raise AwsError("ExecutionAlreadyExists", f"Execution Already Exists: '{arn}'")
+        execution = Execution(
+            load(machine.definition),
+            execution_input,
+            name=name,
+            machine_arn=machine.arn,
+            clock=make_clock(self.virtual_clock),
+            integrations=self.integrations,
+            tokens=self.tokens,
+            role_arn=machine.role_arn,
+        )
+        record = ExecutionRecord(
+            arn=arn,
+            machine_arn=machine.arn,
+            name=name,
+            status="RUNNING",
+            input=input_text,
+            start_date=execution.run_state.start_time,
+            definition=machine.definition,
+            role_arn=machine.role_arn,
+            machine_update_date=machine.update_date,
+            revision_id=machine.revision_id,
+        )
+        self._launch(execution, record)
+        return {"executionArn": arn, "startDate": record.start_date}
+
+    def _launch(self, execution: Execution, record: ExecutionRecord) -> None:
+        self.store.put_execution(record)
+        self._publish(record)
+        thread = threading.Thread(
+            target=self._run, args=(execution, record), name=f"sfn-{record.name}", daemon=True
+        )
+        with self._lock:
+            self._running[record.arn] = (execution, thread)
+        thread.start()
+        execution.started.wait(5)
+
+    def _run(self, execution: Execution, record: ExecutionRecord) -> None:
+        try:
+            result = execution.run()
+        except Exception as exc:  # an interpreter bug must not leave the execution RUNNING
+            log.exception("execution %s crashed", record.arn)
+            result = ExecutionResult(
+                "FAILED",
+                error="States.Runtime",
+                cause=f"{type(exc).__name__}: {exc}",
+                stop_date=time.time(),
+                history=execution.history,
+            )
+        record.status = result.status
+        record.output = None if result.status != "SUCCEEDED" else compact(result.output)
+        record.error, record.cause = result.error, result.cause
+        record.stop_date = result.stop_date
+        record.history = result.history
+        record.ledger = result.ledger
+        self.store.put_execution(record)
+        with self._lock:
+            self._running.pop(record.arn, None)
+        self._publish(record)
+
+    def _publish(self, record: ExecutionRecord) -> None:
+        try:
+            self.ctx.publish_event(status_change_event(record, self.ctx))
+        except Exception:
+            log.exception("publishing the status change of %s failed", record.arn)
+
+    def describe_execution(self, params: dict[str, Any]) -> dict[str, Any]:
+        record = self._execution(params.get("executionArn"))
+        out: dict[str, Any] = {
+            "executionArn": record.arn,
+            "stateMachineArn": record.machine_arn,
+            "name": record.name,
+            "status": record.status,
+            "startDate": record.start_date,
+            "input": record.input,
+            "inputDetails": {"included": True},
+            "redriveCount": record.redrive_count,
+        }
+        if record.stop_date is not None:
+            out["stopDate"] = record.stop_date
+        if record.output is not None:
+            out["output"] = record.output
+            out["outputDetails"] = {"included": True}
+        for key in ("error", "cause"):
+            if getattr(record, key) is not None:
+                out[key] = getattr(record, key)
+        if record.redrive_date is not None:
+            out["redriveDate"] = record.redrive_date
+        status, reason = _redrive_status(record)
+        out["redriveStatus"] = status
+        if reason:
+            out["redriveStatusReason"] = reason
+        return out
+
+    def list_executions(self, params: dict[str, Any]) -> dict[str, Any]:
+        machine = self._machine(params.get("stateMachineArn"))
+        wanted = params.get("statusFilter")
+        items = []
+        for record in self.store.executions(machine.arn):
+            if wanted and record.status != wanted:
+                continue
+            item: dict[str, Any] = {
+                "executionArn": record.arn,
+                "stateMachineArn": record.machine_arn,
+                "name": record.name,
+                "status": record.status,
+                "startDate": record.start_date,
+                "redriveCount": record.redrive_count,
+            }
+            if record.stop_date is not None:
+                item["stopDate"] = record.stop_date
+            if record.redrive_date is not None:
+                item["redriveDate"] = record.redrive_date
+            items.append(item)
+        return _page(items, "executions", params)
+
+    def get_execution_history(self, params: dict[str, Any]) -> dict[str, Any]:
+        arn = params.get("executionArn")
+        record = self._execution(arn)
+        with self._lock:
+            entry = self._running.get(record.arn)
+        events = list(entry[0].history) if entry is not None else record.history
+        if params.get("reverseOrder"):
+            events = events[::-1]
+        if params.get("includeExecutionData") is False:
+            events = [_without_data(event) for event in events]
+        return _page(events, "events", params, default_size=1000)
+
+    def stop_execution(self, params: dict[str, Any]) -> dict[str, Any]:
+        record = self._execution(params.get("executionArn"))
+        with self._lock:
+            entry = self._running.get(record.arn)
+        if entry is None or record.status != "RUNNING":
+            raise AwsError(
+                "ValidationException", f"Execution Does Not Exist or is not running: '{record.arn}'"
+            )
+        execution, thread = entry
+        execution.stop(params.get("error"), params.get("cause"))
+        thread.join(30)
+        stopped = self.store.execution(record.arn)
+        return {"stopDate": stopped.stop_date if stopped else time.time()}
+
+    def redrive_execution(self, params: dict[str, Any]) -> dict[str, Any]:
+        record = self._execution(params.get("executionArn"))
+        status, reason = _redrive_status(record)
+        if status != "REDRIVABLE":
+            raise AwsError("ExecutionNotRedrivable", reason or f"Execution is {record.status}")
+        with self._lock:
+            if record.arn in self._running:
+                raise AwsError(
+                    "ExecutionNotRedrivable", "Execution is RUNNING and cannot be redriven"
+                )
+        machine_arn = record.machine_arn
+        execution = Execution(
+            load(record.definition),
+            json.loads(record.input),
+            name=record.name,
+            machine_arn=machine_arn,
+            clock=make_clock(self.virtual_clock),
+            integrations=self.integrations,
+            tokens=self.tokens,
+            role_arn=record.role_arn,
+            redrive=Redrive(
+                record.history, record.ledger, record.redrive_count + 1, record.start_date
+            ),
+        )
+        record.status = "RUNNING"
+        record.redrive_count += 1
+        record.redrive_date = execution.run_state.redrive_time
+        record.stop_date = None
+        record.error = record.cause = record.output = None
+        self._launch(execution, record)
+        return {"redriveDate": record.redrive_date}
+
+    def describe_state_machine_for_execution(self, params: dict[str, Any]) -> dict[str, Any]:
+        record = self._execution(params.get("executionArn"))
+        return {
+            "stateMachineArn": record.machine_arn,
+            "name": record.machine_arn.rpartition(":")[2],
+            "definition": record.definition,
+            "roleArn": record.role_arn,
+            "updateDate": record.machine_update_date,
+            "revisionId": record.revision_id,
+            "loggingConfiguration": {"level": "OFF", "includeExecutionData": False},
+            "tracingConfiguration": {"enabled": False},
+        }
+
+    # --- callbacks --------------------------------------------------------------------
+
+    def send_task_success(self, params: dict[str, Any]) -> dict[str, Any]:
+        self.tokens.succeed(params["taskToken"], params["output"])
+        return {}
+
+    def send_task_failure(self, params: dict[str, Any]) -> dict[str, Any]:
+        self.tokens.fail(params["taskToken"], params.get("error"), params.get("cause"))
+        return {}
+
+    def send_task_heartbeat(self, params: dict[str, Any]) -> dict[str, Any]:
+        self.tokens.heartbeat(params["taskToken"])
+        return {}
+
+
+def _redrive_status(record: ExecutionRecord) -> tuple[str, str | None]:
+    if record.status == "RUNNING":
+        return "NOT_REDRIVABLE", "Execution is RUNNING and cannot be redriven"
+    if record.status not in REDRIVABLE_STATUSES:
+        return "NOT_REDRIVABLE", f"Execution is {record.status} and cannot be redriven"
+    if record.stop_date is not None and time.time() - record.stop_date > REDRIVE_WINDOW_SECONDS:
+        return "NOT_REDRIVABLE", "Execution can be redriven only within 14 days of its stop date"
+    return "REDRIVABLE", None
+
+
+def _without_data(event: dict[str, Any]) -> dict[str, Any]:
+    out = {}
+    for key, value in event.items():
+        if isinstance(value, dict):
+            value = {k: v for k, v in value.items() if k not in ("input", "output", "parameters")}
+        out[key] = value
+    return out
+
+
+def _page(
+    items: list[Any], key: str, params: dict[str, Any], default_size: int = 100
+) -> dict[str, Any]:
+    size = int(params.get("maxResults") or default_size)
+    start = int(params.get("nextToken") or 0)
+    out: dict[str, Any] = {key: items[start : start + size]}
+    if start + size < len(items):
+        out["nextToken"] = str(start + size)
+    return out
+
+
+def status_change_event(record: ExecutionRecord, ctx: LocalContext) -> dict[str, Any]:
+    """The EventBridge event Step Functions emits when an execution changes status."""
+    status, reason = _redrive_status(record)
+    detail: dict[str, Any] = {
+        "executionArn": record.arn,
+        "stateMachineArn": record.machine_arn,
+        "name": record.name,
+        "status": record.status,
+        "startDate": _ms(record.start_date),
+        "stopDate": _ms(record.stop_date),
+        "input": record.input,
+        "output": record.output,
+        "inputDetails": {"included": True},
+        "outputDetails": {"included": True} if record.output is not None else None,
+        "error": record.error,
+        "cause": record.cause,
+        "redriveCount": record.redrive_count,
+        "redriveDate": _ms(record.redrive_date),
+        "redriveStatus": status,
+        "redriveStatusReason": reason,
+    }
+    return {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": STATUS_CHANGE,
+        "source": "aws.states",
+        "account": ctx.account_id,
+        "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "region": ctx.region,
+        "resources": [record.arn],
+        "detail": detail,
+    }
