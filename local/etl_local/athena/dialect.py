@@ -14,8 +14,11 @@ from typing import cast
 import duckdb
 import sqlglot
 from sqlglot import exp
-from sqlglot.errors import ParseError
+from sqlglot.errors import OptimizeError, ParseError
+from sqlglot.optimizer.annotate_types import annotate_types
+from sqlglot.optimizer.qualify import qualify
 
+from etl_local.athena import functions
 from etl_local.athena.errors import AthenaQueryError, at
 
 READ = "athena"
@@ -39,77 +42,6 @@ def parse(sql: str) -> exp.Expression:
     return cast(exp.Expression, statements[0])
 
 
-def _fn(name: str) -> Callable[[list[exp.Expression]], exp.Expression]:
-    return lambda args: exp.Anonymous(this=name, expressions=args)
-
-
-# Trino function (as sqlglot leaves it unparsed) -> the DuckDB expression with its meaning.
-FUNCTIONS: dict[str, Callable[[list[exp.Expression]], exp.Expression]] = {
-    "CODEPOINT": _fn("UNICODE"),
-    "LUHN_CHECK": _fn("LUHN_CHECK"),
-    "INDEX": _fn("STRPOS"),
-    "TO_HEX": _fn("HEX"),
-    "FROM_HEX": _fn("UNHEX"),
-    "E": lambda args: exp.Anonymous(this="EXP", expressions=[exp.Literal.number(1)]),
-    "INFINITY": lambda args: exp.cast(exp.Literal.string("inf"), "DOUBLE"),
-    "NAN": lambda args: exp.cast(exp.Literal.string("nan"), "DOUBLE"),
-    "IS_NAN": _fn("ISNAN"),
-    "IS_FINITE": _fn("ISFINITE"),
-    "IS_INFINITE": _fn("ISINF"),
-    "TRUNCATE": _fn("TRUNC"),
-    "CBRT": _fn("CBRT"),
-    "ARRAY_MAX": _fn("LIST_MAX"),
-    "ARRAY_MIN": _fn("LIST_MIN"),
-    "ARRAY_REMOVE": lambda args: exp.Anonymous(
-        this="LIST_FILTER",
-        expressions=[
-            args[0],
-            exp.Lambda(
-                this=exp.NEQ(this=exp.to_identifier("__x"), expression=args[1]),
-                expressions=[exp.to_identifier("__x")],
-            ),
-        ],
-    ),
-    "ARRAY_POSITION": lambda args: exp.Coalesce(
-        this=exp.Anonymous(this="LIST_POSITION", expressions=args),
-        expressions=[exp.Literal.number(0)],
-    ),
-    "MAP_KEYS": _fn("MAP_KEYS"),
-    "AT_TIMEZONE": lambda args: exp.AtTimeZone(this=args[0], zone=args[1]),
-    "MAP_VALUES": _fn("MAP_VALUES"),
-}
-
-
-# sqlglot expression nodes whose DuckDB rendering differs from Trino's meaning.
-NODES: dict[type[exp.Expression], Callable[[exp.Expression], exp.Expression]] = {
-    exp.Typeof: lambda node: exp.Anonymous(this="athena_typeof", expressions=[node.this]),
-}
-
-
-# DuckDB macros created once per engine: Trino functions DuckDB lacks, in DuckDB SQL.
-MACROS: dict[str, str] = {
-    "athena_typeof(x)": (
-        "regexp_replace(regexp_replace(regexp_replace(regexp_replace(lower(typeof(x)), "
-        "'^timestamp', 'timestamp(3)'), 'float', 'real', 'g'), '(\\w+)\\[\\]', 'array(\\1)', 'g'), "
-        "'struct', 'row', 'g')"
-    ),
-}
-
-
-def create_macros(connection: duckdb.DuckDBPyConnection) -> None:
-    for signature, body in MACROS.items():
-        connection.execute(f"CREATE OR REPLACE MACRO {signature} AS {body}")
-
-
-def _rewrite_functions(node: exp.Expression) -> exp.Expression:
-    if isinstance(node, exp.Anonymous):
-        rewrite = FUNCTIONS.get(str(node.this).upper())
-        if rewrite is not None:
-            return rewrite(list(node.expressions))
-    node_rewrite = NODES.get(type(node))
-    return node_rewrite(node) if node_rewrite is not None else node
-
-
 def name_output_columns(select: exp.Expression) -> None:
     """Trino names an unnamed output expression ``_col<N>`` (0-based position)."""
     for query in _output_selects(select):
@@ -130,8 +62,26 @@ def _output_selects(query: exp.Expression) -> list[exp.Select]:
     return []
 
 
-def to_duckdb(query: exp.Expression) -> str:
-    return query.transform(_rewrite_functions).sql(WRITE)
+def annotate(query: exp.Expression, columns: dict[str, dict[str, str]]) -> exp.Expression:
+    """``query`` qualified and type-annotated (a copy), or unchanged when sqlglot cannot."""
+    schema: dict[str, object] = dict(columns)
+    try:
+        qualified = qualify(
+            query.copy(),
+            dialect=READ,
+            schema=schema,
+            validate_qualify_columns=False,
+            quote_identifiers=False,
+            identify=False,
+        )
+        return annotate_types(qualified, schema=schema, dialect=READ)
+    except (OptimizeError, KeyError, ValueError, TypeError, AttributeError):
+        return query
+
+
+def to_duckdb(query: exp.Expression, schema: dict[str, dict[str, str]] | None = None) -> str:
+    typed = annotate(query, schema or {})
+    return functions.rewrite(typed).sql(WRITE)
 
 
 # ------------------------------------------------------------------------ error mapping
@@ -182,6 +132,11 @@ def _generic(name: str) -> Callable[[str, exp.Expression, re.Match[str]], Athena
 
 
 DUCKDB_ERRORS: list[ErrorRule] = [
+    (
+        duckdb.BinderException,
+        re.compile(r'Column "([^"]+)" referenced that exists in the SELECT clause'),
+        _column_not_found,
+    ),
     (
         duckdb.BinderException,
         re.compile(r'Referenced column "([^"]+)" not found'),

@@ -22,7 +22,7 @@ import duckdb
 import duckdb_extension_httpfs
 from sqlglot import exp
 
-from etl_local.athena import ddl, dialect, writes
+from etl_local.athena import ddl, dialect, functions, writes
 from etl_local.athena.catalog import GlueCatalog
 from etl_local.athena.errors import AthenaQueryError
 from etl_local.athena.formats import quote_ident, select_from, sql_string
@@ -74,10 +74,9 @@ def connect(endpoint_url: str, memory_limit: str | None = None) -> duckdb.DuckDB
         "TimeZone": "UTC",  # Athena's session time zone
     }
     for name, value in settings.items():
-        db.execute(
-            f"SET GLOBAL {name} = {sql_string(value) if name != 'integer_division' else value}"
-        )
-    dialect.create_macros(db)
+        db.execute(f"SET GLOBAL {name} = {sql_string(value)}")
+    db.execute("SET GLOBAL integer_division = true")  # Trino: integer / integer is an integer
+    functions.create_macros(db)
     return db
 
 
