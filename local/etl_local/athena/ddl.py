@@ -129,7 +129,9 @@ def create_view(stmt: Statement) -> QueryResult:
     probe = query.copy()
     resolve_tables(stmt.scope, probe)
     dialect.name_output_columns(probe)
-    described = stmt.scope.cursor.execute(f"DESCRIBE {dialect.to_duckdb(probe)}").fetchall()
+    described = stmt.scope.cursor.execute(
+        f"DESCRIBE {dialect.to_duckdb(probe, stmt.scope.schema)}"
+    ).fetchall()
     columns = [{"Name": str(r[0]).lower(), "Type": duckdb_to_hive(str(r[1]))} for r in described]
     presto = {
         "originalSql": text,

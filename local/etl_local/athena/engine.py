@@ -178,7 +178,7 @@ class AthenaEngine:
         tree = stmt.tree
         resolve_tables(stmt.scope, tree)
         dialect.name_output_columns(tree)
-        sql = dialect.to_duckdb(tree)
+        sql = dialect.to_duckdb(tree, stmt.scope.schema)
         relation = stmt.scope.cursor.execute(sql)
         description = relation.description or []
         names = [str(d[0]) for d in description]

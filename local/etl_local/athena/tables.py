@@ -38,6 +38,8 @@ class Scope:
     prefix: str
     scanned_bytes: int = 0
     views: dict[str, str] = field(default_factory=dict)
+    # scan view -> {column: DuckDB type}, for sqlglot's type annotation
+    schema: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def qualified(self, table: exp.Table) -> tuple[str, str]:
         return (table.db or self.database).lower(), table.name.lower()
@@ -109,6 +111,7 @@ def _inline_view(scope: Scope, node: exp.Table, table: CatalogTable) -> None:
         view_sql(table), table.database, scope.catalog, scope.storage, scope.cursor, scope.prefix
     )
     inner.views = scope.views
+    inner.schema = scope.schema
     resolve_tables(inner, body)
     scope.scanned_bytes += inner.scanned_bytes
     alias = node.alias or table.name
@@ -218,6 +221,7 @@ def _register_scan(scope: Scope, table: CatalogTable, predicates: list[exp.Expre
     body = scan_sql(scope, table, predicates)
     scope.cursor.execute(f"CREATE OR REPLACE TEMP VIEW {quote_ident(name)} AS {body}")
     scope.views[name] = f"{table.database}.{table.name}"
+    scope.schema[name] = {c.name: hive_to_duckdb(c.type) for c in table.all_columns}
     return name
 
 

@@ -107,7 +107,7 @@ def _prepare_query(stmt: Statement, query: exp.Expression) -> tuple[str, list[tu
     """Resolve tables, name the columns, and return DuckDB SQL with Trino-compatible types."""
     resolve_tables(stmt.scope, query)
     dialect.name_output_columns(query)
-    sql = dialect.to_duckdb(query)
+    sql = dialect.to_duckdb(query, stmt.scope.schema)
     described = stmt.scope.cursor.execute(f"DESCRIBE {sql}").fetchall()
     columns = [(str(r[0]), str(r[1])) for r in described]
     if any(t in DUCKDB_COERCIONS for _, t in columns):

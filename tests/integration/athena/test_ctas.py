@@ -163,3 +163,15 @@ def test_ctas_rules(athena, db, flights, sql, name, message):
 def test_too_many_partitions_leaves_no_table_and_no_files(athena, db):
     assert athena.glue.get_tables(DatabaseName=db, Expression="many")["TableList"] == []
     assert athena.keys("s3://athena-t-lake/many/") == []
+
+
+def test_date_arithmetic_on_a_table_column_keeps_date_type(athena, db):
+    location = athena.location("dated")
+    athena.run(
+        f"CREATE TABLE {db}.dated WITH (external_location = '{location}') AS SELECT DATE '2013-01-31' AS d"
+    )
+    result = athena.run(
+        f"SELECT date_add('month', 1, d) AS next, d + INTERVAL '1' DAY AS tomorrow FROM {db}.dated"
+    )
+    assert result.text_rows() == [["2013-02-28", "2013-02-01"]]
+    assert [c.column_info()["Type"] for c in result.columns] == ["date", "date"]
