@@ -88,7 +88,12 @@ def _moto_app() -> tuple[WsgiApp, Any]:
 
     notifications._send_event_bridge_message = _no_moto_eventbridge  # type: ignore[assignment]
     app = werkzeug_app.DomainDispatcherApplication(werkzeug_app.create_backend_app)
-    return app, werkzeug_app.MotoRequestHandler
+
+    class KeepAliveHandler(werkzeug_app.MotoRequestHandler):
+        # HTTP/1.1: clients keep their connections (boto3 pools them) instead of one per call
+        protocol_version = "HTTP/1.1"
+
+    return app, KeepAliveHandler
 
 
 def _no_moto_eventbridge(*_: Any, **__: Any) -> None:

@@ -370,7 +370,14 @@ class EventBus:
         return started
 
     def _submit(self, target: Target, event: dict[str, Any], delivery: Delivery) -> None:
-        future = self._pool.submit(self._deliver, target, event, delivery)
+        try:
+            future = self._pool.submit(self._deliver, target, event, delivery)
+        except RuntimeError:  # the bus is shut down: nothing is delivered any more
+            delivery.error = "event bus stopped before delivery"
+            log.warning(
+                "rule %s: event %s not delivered: bus stopped", delivery.rule, delivery.event_id
+            )
+            return
         with self._lock:
             self._pending.add(future)
         future.add_done_callback(self._done)
@@ -414,14 +421,18 @@ class EventBus:
     def drain(self, timeout: float = 60.0) -> bool:
         """Wait until every delivery started so far has finished."""
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        while True:
             with self._lock:
                 pending = list(self._pending)
             if not pending:
                 return True
+            if time.monotonic() >= deadline:
+                return False
             for future in pending:
-                future.exception(timeout=max(0.0, deadline - time.monotonic()))
-        return False
+                try:
+                    future.exception(timeout=max(0.0, deadline - time.monotonic()))
+                except TimeoutError:
+                    return False
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=False)

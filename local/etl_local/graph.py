@@ -71,7 +71,7 @@ def state_runs(events: list[dict[str, Any]]) -> list[StateRun]:
             run = open_runs.pop(details.get("name", "?"), StateRun("?", "?", when))
             run.ended, run.status = when, "SUCCEEDED"
         elif kind.endswith(_FAILURE_SUFFIXES) and "error" in details:
-            last_error = f"{details.get('error')}: {details.get('cause', '')}"[:300]
+            last_error = f"{details.get('error')}: {details.get('cause', '')}"[:1000]
         if kind in ("ExecutionFailed", "ExecutionTimedOut", "ExecutionAborted"):
             for run in open_runs.values():
                 run.ended, run.status = when, "FAILED"

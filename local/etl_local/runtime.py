@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import Any
+from urllib.parse import unquote_plus
 
 import yaml
 
@@ -296,6 +297,48 @@ class LocalRuntime:
                 return str(execution["executionArn"])
         machine = self.state_machine_arn.replace(":stateMachine:", ":execution:")
         return f"{machine}:{name_or_arn}"
+
+    def landing_outcomes(self, landings: Iterable[Landing]) -> dict[str, dict[str, str]]:
+        """What the pipeline did with each landed object: the trigger's decision
+        (``started``/``duplicate``/``ignored`` + reason/execution), or why nothing ran."""
+        assert self.lambda_api is not None and self.bus is not None
+        decisions: dict[str, dict[str, str]] = {}
+        for invocation in list(self.lambda_api.runner.invocations):
+            if invocation.error:
+                continue
+            try:
+                result = json.loads(invocation.result or b"null")
+            except json.JSONDecodeError:
+                continue
+            if isinstance(result, dict):
+                for decision in result.get("decisions", []):
+                    decisions.setdefault(decision.get("key", ""), decision)
+        failed_triggers = [i for i in self.lambda_api.runner.invocations if i.error]
+        unmatched = {
+            unquote_plus(e.get("detail", {}).get("object", {}).get("key", ""))
+            for e in self.bus.unmatched
+        }
+        outcomes = {}
+        for landing in landings:
+            if landing.key in decisions:
+                outcomes[landing.key] = decisions[landing.key]
+            elif landing.key in unmatched:
+                outcomes[landing.key] = {
+                    "action": "ignored",
+                    "reason": "no EventBridge rule matches the object (not a pipeline input)",
+                }
+            elif failed_triggers:
+                outcomes[landing.key] = {
+                    "action": "error",
+                    "reason": str(
+                        failed_triggers[-1].error.get("errorMessage")
+                        if failed_triggers[-1].error
+                        else ""
+                    ),
+                }
+            else:
+                outcomes[landing.key] = {"action": "unknown", "reason": "no trigger decision seen"}
+        return outcomes
 
     def invoke(self, function: str, event: bytes) -> Any:
         """``sam local invoke``: by logical id or function name."""

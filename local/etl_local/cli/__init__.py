@@ -128,17 +128,21 @@ def run(
         with live_view(console) as refresh:
             executions = runtime.wait(timeout, on_poll=lambda e: refresh(runtime, e), since=since)
         failed = _report(runtime, executions, landings)
+    _exported(runtime)
     sys.exit(1 if failed else 0)
+
+
+def _exported(runtime: LocalRuntime) -> None:
+    out.print(
+        f"lake exported to {runtime.workspace.lake}; catalogue: {runtime.workspace.database} "
+        "(duckdb: one schema per Glue database, one view per table)"
+    )
 
 
 def _report(runtime: LocalRuntime, executions: list[dict[str, Any]], landings: list[Any]) -> bool:
     for table in summary_tables(runtime, executions, landings):
         out.print(table)
     failed = [e for e in executions if e["status"] != "SUCCEEDED"]
-    out.print(
-        f"lake exported to {runtime.workspace.lake}; catalogue: {runtime.workspace.database} "
-        "(duckdb, one schema per Glue database)"
-    )
     if failed:
         out.print(
             f"[red]{len(failed)} execution(s) did not succeed[/red]: "
@@ -242,6 +246,7 @@ def redrive(execution: str, timeout: float, repo: Path, workspace: Path | None) 
         status = runtime.client("stepfunctions").describe_execution(executionArn=arn)
         executions_now = [e for e in runtime.executions() if e["executionArn"] == arn]
         failed = _report(runtime, executions_now, [])
+    _exported(runtime)
     console.print(f"{status['name']}: {status['status']}")
     sys.exit(1 if failed else 0)
 

@@ -153,7 +153,33 @@ def summary_tables(
                 table.get("StorageDescriptor", {}).get("Location", ""),
                 str(len(parts["Partitions"])),
             )
+    failures = Table(title="failures")
+    for column in ("execution", "state", "error", "cause"):
+        failures.add_column(column, overflow="fold")
+    for execution in executions:
+        if execution["status"] == "SUCCEEDED":
+            continue
+        for run in state_runs(runtime.history(execution["executionArn"])):
+            if run.status == "FAILED":
+                error, _, cause = (run.error or "").partition(": ")
+                failures.add_row(execution["name"], run.name, error, cause[:400])
+    landed = Table(title="landed objects")
+    for column in ("key", "outcome", "execution / reason"):
+        landed.add_column(column, overflow="fold")
+    statuses = {e["name"]: e["status"] for e in executions}
+    for key, outcome in runtime.landing_outcomes(landings).items():
+        action = outcome.get("action", "")
+        execution = outcome.get("execution", "")
+        detail = outcome.get("reason", "")
+        if execution:
+            detail = f"{execution} ({statuses.get(execution, 'earlier run')}) {detail}".strip()
+        style = {"started": "green", "duplicate": "yellow"}.get(action, "red")
+        landed.add_row(key, f"[{style}]{action}[/{style}]", detail)
     result: list[Any] = [view]
+    if landed.row_count:
+        result.append(landed)
+    if failures.row_count:
+        result.append(failures)
     if counts.row_count:
         result.append(counts)
     if tables.row_count:

@@ -1,0 +1,5 @@
+"""``python -m etl_local.cli`` = ``etl-local``."""
+
+from etl_local.cli import main
+
+main()

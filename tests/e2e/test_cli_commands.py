@@ -1,0 +1,53 @@
+"""The inspection commands on the workspace the pipeline run left: they restore it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import PipelineRun, etl_local
+
+pytestmark = pytest.mark.e2e
+
+
+def test_executions_lists_the_runs_after_a_restart(pipeline_run: PipelineRun) -> None:
+    result = etl_local(pipeline_run.workspace, "executions", timeout=300)
+    assert result.exit_code == 0, str(result)
+    assert "flights-" in result.stdout and "SUCCEEDED" in result.stdout
+
+
+def test_query_reads_the_restored_catalogue(pipeline_run: PipelineRun) -> None:
+    result = etl_local(
+        pipeline_run.workspace,
+        "query",
+        "--format",
+        "json",
+        "SELECT count(*) AS n FROM curated.flights",
+        timeout=300,
+    )
+    assert result.exit_code == 0, str(result)
+    (row,) = json.loads(result.stdout)
+    with pipeline_run.connect() as con:
+        (expected,) = con.execute("SELECT count(*) FROM curated.flights").fetchone() or (0,)
+    assert int(row["n"]) == expected
+
+
+def test_history_and_graph_of_an_execution(pipeline_run: PipelineRun) -> None:
+    listing = etl_local(pipeline_run.workspace, "executions", timeout=300)
+    name = next(
+        word
+        for line in listing.stdout.splitlines()
+        for word in line.split()
+        if word.startswith("airlines-")
+    )
+    history = etl_local(pipeline_run.workspace, "history", name, timeout=300)
+    assert history.exit_code == 0, str(history)
+    types = [event["type"] for event in json.loads(history.stdout)]
+    assert types[0] == "ExecutionStarted" and types[-1] == "ExecutionSucceeded"
+    graph = etl_local(pipeline_run.workspace, "graph", name, timeout=300)
+    assert graph.exit_code == 0, str(graph)
+    svg_path, html_path = graph.stdout.split()
+    assert "<svg" in Path(svg_path).read_text()
+    assert "SUCCEEDED" in Path(html_path).read_text()
