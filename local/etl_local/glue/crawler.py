@@ -29,6 +29,7 @@ from etl_local.glue.layout import (
     table_name,
     unique_names,
 )
+from etl_local.glue.sampling import plan_sample
 from etl_local.glue.settings import CrawlerSettings, S3Target
 from etl_local.glue.specs import PartitionSpec, TableSpec
 from etl_local.glue.storage import ObjectStore, S3Store, StoredObject, split_s3_uri
@@ -71,34 +72,16 @@ def _listed(target: Target, seen: frozenset[str]) -> list[StoredObject]:
     return objects
 
 
-def _sampled(objects: list[StoredObject], sample_size: int | None) -> list[StoredObject]:
-    """The first ``sample_size`` files (by key) of every folder: the ones classified."""
-    if not sample_size:
-        return objects
-    per_folder: dict[str, list[StoredObject]] = {}
-    for obj in sorted(objects, key=lambda o: o.key):
-        per_folder.setdefault(obj.key.rpartition("/")[0], []).append(obj)
-    return [obj for folder in per_folder.values() for obj in folder[:sample_size]]
-
-
 def classify_all(target: Target, seen: frozenset[str] = frozenset()) -> list[DataFile]:
     objects = _listed(target, seen)
-    sampled = _sampled(objects, target.sample_size)
+    sample = plan_sample(objects, target.sample_size)
     with ThreadPoolExecutor(READ_THREADS) as pool:
-        found = dict(
-            zip(
-                (o.key for o in sampled),
-                pool.map(lambda o: classify_object(target.store, o), sampled),
-                strict=True,
-            )
-        )
-    by_folder = {o.key.rpartition("/")[0]: found[o.key] for o in sampled}
+        classified = pool.map(lambda o: classify_object(target.store, o), sample.read)
+        found = dict(zip((o.key for o in sample.read), classified, strict=True))
     base = len(target.prefix) + 1 if target.prefix else 0
     files = []
     for obj in objects:
-        cls = found.get(obj.key) or dataclasses.replace(
-            by_folder[obj.key.rpartition("/")[0]], exact=False
-        )
+        cls = found.get(obj.key) or dataclasses.replace(found[sample.donors[obj.key]], exact=False)
         files.append(DataFile(obj.key, obj.key[base:], obj.size, cls))
     return files
 

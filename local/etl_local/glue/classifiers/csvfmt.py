@@ -19,6 +19,10 @@ import io
 import re
 from collections.abc import Callable
 
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
 from etl_local.glue.classifiers.base import (
     TEXT_INPUT,
     TEXT_OUTPUT,
@@ -34,57 +38,96 @@ BIGINT_RANGE = (-(2**63), 2**63 - 1)
 LAZY_SIMPLE = "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe"
 OPEN_CSV = "org.apache.hadoop.hive.serde2.OpenCSVSerde"
 
-_INT = re.compile(r"[+-]?\d+")
-_DOUBLE = re.compile(r"[+-]?(\d+\.\d*|\.\d+|\d+)([eE][+-]?\d+)?")
-_BOOL = re.compile(r"(?i)true|false")
-
-
-def _integer(value: str) -> str | None:
-    if not _INT.fullmatch(value):
-        return None
-    low, high = BIGINT_RANGE
-    return "bigint" if low <= int(value) <= high else "double"
-
-
-# value kind, tried in order: the first that matches types the value
-VALUE_KINDS: tuple[Callable[[str], str | None], ...] = (
-    lambda v: NULL if v == "" else None,
-    lambda v: "boolean" if _BOOL.fullmatch(v) else None,
-    _integer,
-    lambda v: "double" if _DOUBLE.fullmatch(v) else None,
+# value kind -> pattern a trimmed value matches in full; tried in this order
+KIND_PATTERNS = (
+    ("boolean", r"(?i)(true|false)"),
+    ("bigint", r"[+-]?\d+"),
+    ("double", r"[+-]?(\d+\.\d*|\.\d+|\d+)([eE][+-]?\d+)?"),
 )
+_PYTHON_KINDS = tuple((kind, re.compile(pattern)) for kind, pattern in KIND_PATTERNS)
+
+
+def _fits_bigint(value: str) -> bool:
+    low, high = BIGINT_RANGE
+    return low <= int(value) <= high
 
 
 def value_type(value: str) -> str:
+    """The type one CSV value suggests (header detection works value by value)."""
     value = value.strip()
-    for kind in VALUE_KINDS:
-        found = kind(value)
-        if found:
-            return found
+    if value == "":
+        return NULL
+    for kind, pattern in _PYTHON_KINDS:
+        if pattern.fullmatch(value):
+            return "double" if kind == "bigint" and not _fits_bigint(value) else kind
     return "string"
 
 
-def column_type(values: set[str]) -> GlueType:
-    merged: GlueType = NULL
-    for value in values:
-        merged = merge(merged, value_type(value))
-        if merged == "string":
-            break
-    return merged
+def _all_match(values: pa.Array, pattern: str) -> bool:
+    return bool(pc.all(pc.match_substring_regex(values, f"^(?:{pattern})$")).as_py())
 
 
-def _rows(text: str, delimiter: str) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(text), delimiter=delimiter, quotechar='"', strict=False))
+def _integers(values: pa.Array) -> str:
+    try:
+        pc.cast(values, pa.int64())
+    except (pa.ArrowInvalid, OverflowError):
+        return "double"
+    return "bigint"
 
 
-def _pick_delimiter(text: str) -> tuple[str, list[list[str]]] | None:
+# how a column whose values all match a kind's pattern is typed
+_COLUMN_KINDS: dict[str, Callable[[pa.Array], str]] = {
+    "boolean": lambda values: "boolean",
+    "bigint": _integers,
+    "double": lambda values: "double",
+}
+
+
+def column_type(values: pa.Array) -> GlueType:
+    """A column's type over all its values (vectorised; empty values carry no type)."""
+    trimmed = pc.utf8_trim_whitespace(values)
+    distinct = pc.unique(pc.filter(trimmed, pc.not_equal(trimmed, "")))
+    if len(distinct) == 0:
+        return NULL
+    for kind, pattern in KIND_PATTERNS:
+        if _all_match(distinct, pattern):
+            return _COLUMN_KINDS[kind](pc.utf8_ltrim(distinct, characters="+"))
+    return "string"
+
+
+def _first_row(text: str, delimiter: str) -> list[str]:
+    return next(csv.reader(io.StringIO(text), delimiter=delimiter, quotechar='"'), [])
+
+
+def _parse(data: bytes, delimiter: str, width: int) -> pa.Table | None:
+    names = [f"c{i}" for i in range(width)]
+    try:
+        return pacsv.read_csv(
+            io.BytesIO(data),
+            read_options=pacsv.ReadOptions(column_names=names, use_threads=False),
+            parse_options=pacsv.ParseOptions(
+                delimiter=delimiter, quote_char='"', newlines_in_values=True
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()),
+                null_values=[],
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except pa.ArrowInvalid:  # rows of different widths: not this delimiter
+        return None
+
+
+def _pick_delimiter(text: str) -> tuple[str, list[str], pa.Table] | None:
+    data = text.encode()
     for delimiter in DELIMITERS:
         if delimiter not in text:
             continue
-        rows = [row for row in _rows(text, delimiter) if row]
-        widths = {len(row) for row in rows}
-        if len(rows) >= 2 and len(widths) == 1 and widths.pop() >= 2:
-            return delimiter, rows
+        first = _first_row(text, delimiter)
+        table = _parse(data, delimiter, len(first)) if len(first) >= 2 else None
+        if table is not None and table.num_rows >= 2:
+            return delimiter, first, table
     return None
 
 
@@ -115,8 +158,8 @@ def _names(header: list[str]) -> list[str]:
     return names
 
 
-def _types(rows: list[list[str]]) -> list[GlueType]:
-    return [column_type(set(column)) for column in zip(*rows, strict=True)]
+def _types(table: pa.Table, skip: int) -> list[GlueType]:
+    return [column_type(column.slice(skip).combine_chunks()) for column in table.columns]
 
 
 def _quoted(text: str, delimiter: str) -> bool:
@@ -130,12 +173,15 @@ def classify_csv(text: str) -> Classification | None:
     picked = _pick_delimiter(text)
     if picked is None:
         return None
-    delimiter, rows = picked
-    first_types = _types(rows[1:])
-    header = _is_header(rows[0], first_types)
-    data = rows[1:] if header else rows
-    types = first_types if header else _types(rows)
-    names = _names(rows[0]) if header else [f"col{i}" for i in range(len(rows[0]))]
+    delimiter, first, table = picked
+    data_types = _types(table, 1)
+    header = _is_header(first, data_types)
+    types = (
+        data_types
+        if header
+        else [merge(t, value_type(v)) for t, v in zip(data_types, first, strict=True)]
+    )
+    names = _names(first) if header else [f"col{i}" for i in range(len(first))]
     quoted = _quoted(text, delimiter)
     storage = (
         StorageFormat(
@@ -151,13 +197,13 @@ def classify_csv(text: str) -> Classification | None:
     }
     if header:
         parameters["skip.header.line.count"] = "1"
-    lines = text.splitlines(keepends=True)
-    data_bytes = sum(len(line.encode()) for line in lines[1 if header else 0 :])
+    size = len(text.encode())
+    header_bytes = len(text.split("\n", 1)[0].encode()) + 1 if header else 0
     return Classification(
         "csv",
         list(zip(names, types, strict=True)),
         storage,
         parameters,
-        records=len(data),
-        sample_bytes=data_bytes,
+        records=table.num_rows - (1 if header else 0),
+        sample_bytes=size - header_bytes,
     )

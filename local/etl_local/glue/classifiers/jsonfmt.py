@@ -47,9 +47,9 @@ def infer(value: Any) -> GlueType:
 
 
 def classify_json(text: str) -> Classification | None:
-    lines = [line for line in text.splitlines() if line.strip()]
-    if not lines or not lines[0].lstrip().startswith("{"):
+    if not text.lstrip().startswith("{"):
         return None
+    lines = [line for line in text.splitlines() if line.strip()]
     record: GlueType = NULL
     try:
         for line in lines:
