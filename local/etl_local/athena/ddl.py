@@ -278,6 +278,9 @@ def alter(stmt: Statement) -> QueryResult:
     partition = node.args.get("partition")
     table = stmt.existing_table(node)
     for action in tree.args.get("actions") or []:
+        if isinstance(action, exp.AddPartition):
+            add_partitions(stmt, table, stmt.sql, bool(action.args.get("exists")))
+            return _ddl("ALTER_TABLE_ADD_PARTITION")
         if isinstance(action, exp.DropPartition):
             _drop_partitions(stmt, table, action)
             return _ddl("ALTER_TABLE_DROP_PARTITION")
