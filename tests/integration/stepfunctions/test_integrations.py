@@ -1,0 +1,161 @@
+"""Service integrations against the local API plane (moto server): shapes and error names."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+import pytest
+from etl_local.stepfunctions import ExecutionResult, run_definition
+from etl_local.stepfunctions.integrations import Integrations
+
+pytestmark = pytest.mark.integration
+
+
+def task(resource: str, parameters: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {
+        "StartAt": "T",
+        "States": {
+            "T": {
+                "Type": "Task",
+                "Resource": resource,
+                "Parameters": parameters,
+                "End": True,
+                **extra,
+            }
+        },
+    }
+
+
+def execute(
+    integrations: Integrations, definition: dict[str, Any], data: Any = None
+) -> ExecutionResult:
+    return run_definition(definition, data or {}, virtual_clock=True, integrations=integrations)
+
+
+def test_sdk_glue_start_crawler_errors(integrations: Integrations, aws: Any, bucket: str) -> None:
+    missing = execute(
+        integrations, task("arn:aws:states:::aws-sdk:glue:startCrawler", {"Name": "nope"})
+    )
+    assert (missing.status, missing.error) == ("FAILED", "Glue.EntityNotFoundException")
+    assert "(Service: Glue, Status Code: 400, Request ID:" in (missing.cause or "")
+
+    name = f"crawler-{uuid.uuid4().hex[:8]}"
+    aws("glue").create_crawler(
+        Name=name,
+        Role="arn:aws:iam::123456789012:role/glue",
+        Targets={"S3Targets": [{"Path": f"s3://{bucket}/raw/"}]},
+    )
+    first = execute(
+        integrations, task("arn:aws:states:::aws-sdk:glue:startCrawler", {"Name": name})
+    )
+    assert (first.status, first.output) == ("SUCCEEDED", {})
+    second = execute(
+        integrations, task("arn:aws:states:::aws-sdk:glue:startCrawler", {"Name": name})
+    )
+    assert second.error == "Glue.CrawlerRunningException"
+
+
+def test_sdk_response_keys_are_pascal_case_and_map_keys_untouched(
+    integrations: Integrations, aws: Any, bucket: str
+) -> None:
+    aws("s3").put_object(Bucket=bucket, Key="a.json", Body=b"{}", Metadata={"lower-key": "v"})
+    result = execute(
+        integrations,
+        task("arn:aws:states:::aws-sdk:s3:headObject", {"Bucket": bucket, "Key": "a.json"}),
+    )
+    assert result.status == "SUCCEEDED", result.cause
+    assert result.output["ContentLength"] == 2
+    assert result.output["Metadata"] == {"lower-key": "v"}
+
+
+def test_sdk_camel_case_api_takes_pascal_case_parameters(
+    integrations: Integrations, aws: Any
+) -> None:
+    result = execute(
+        integrations, task("arn:aws:states:::aws-sdk:sfn:listStateMachines", {"MaxResults": 5})
+    )
+    assert result.status == "SUCCEEDED", result.cause
+    assert "StateMachines" in result.output
+
+
+def test_athena_start_query_sync_returns_query_execution(
+    integrations: Integrations, bucket: str
+) -> None:
+    params = {
+        "QueryString": "SELECT 1",
+        "WorkGroup": "primary",
+        "ResultConfiguration": {"OutputLocation": f"s3://{bucket}/athena/"},
+    }
+    result = execute(integrations, task("arn:aws:states:::athena:startQueryExecution.sync", params))
+    assert result.status == "SUCCEEDED", result.cause
+    execution = result.output["QueryExecution"]
+    assert execution["Status"]["State"] == "SUCCEEDED"
+    assert isinstance(execution["Status"]["SubmissionDateTime"], int)
+    scheduled = [e for e in result.history if e["type"] == "TaskScheduled"][0][
+        "taskScheduledEventDetails"
+    ]
+    assert (scheduled["resourceType"], scheduled["resource"]) == (
+        "athena",
+        "startQueryExecution.sync",
+    )
+
+
+def test_glue_start_job_run_sync_returns_the_job_run(integrations: Integrations, aws: Any) -> None:
+    name = f"job-{uuid.uuid4().hex[:8]}"
+    aws("glue").create_job(
+        Name=name,
+        Role="arn:aws:iam::123456789012:role/glue",
+        Command={"Name": "glueetl", "ScriptLocation": "s3://x/y.py"},
+    )
+    result = execute(
+        integrations,
+        task(
+            "arn:aws:states:::glue:startJobRun.sync", {"JobName": name, "Arguments": {"--k": "v"}}
+        ),
+    )
+    assert result.status == "SUCCEEDED", result.cause
+    assert result.output["JobName"] == name
+    assert result.output["JobRunState"] == "SUCCEEDED"
+
+
+def test_glue_start_job_run_missing_job(integrations: Integrations) -> None:
+    result = execute(
+        integrations, task("arn:aws:states:::glue:startJobRun.sync", {"JobName": "missing-job"})
+    )
+    assert result.error == "Glue.EntityNotFoundException"
+
+
+def test_sns_publish_and_events_put_events(integrations: Integrations, aws: Any) -> None:
+    topic = aws("sns").create_topic(Name=f"t-{uuid.uuid4().hex[:8]}")["TopicArn"]
+    published = execute(
+        integrations,
+        task("arn:aws:states:::sns:publish", {"TopicArn": topic, "Message": {"json": "ok"}}),
+    )
+    assert published.status == "SUCCEEDED", published.cause
+    assert published.output["MessageId"]
+    entries = [
+        {"Source": "etl.test", "DetailType": "Done", "Detail": {"k": 1}, "EventBusName": "default"}
+    ]
+    put = execute(integrations, task("arn:aws:states:::events:putEvents", {"Entries": entries}))
+    assert put.status == "SUCCEEDED", put.cause
+    assert put.output["FailedEntryCount"] == 0
+
+
+def test_lambda_invoke_of_a_missing_function(integrations: Integrations) -> None:
+    result = execute(
+        integrations,
+        task("arn:aws:states:::lambda:invoke", {"FunctionName": "nope", "Payload": {"a": 1}}),
+    )
+    assert result.error == "Lambda.ResourceNotFoundException"
+
+
+def test_task_failure_payload_in_history(integrations: Integrations) -> None:
+    result = execute(
+        integrations, task("arn:aws:states:::aws-sdk:glue:getCrawler", {"Name": "absent"})
+    )
+    failed = [e for e in result.history if e["type"] == "TaskFailed"][0]["taskFailedEventDetails"]
+    assert failed["error"] == "Glue.EntityNotFoundException"
+    assert (failed["resourceType"], failed["resource"]) == ("aws-sdk:glue", "getCrawler")
+    assert json.dumps(failed)
