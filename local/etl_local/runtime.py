@@ -189,9 +189,10 @@ class LocalRuntime:
         own = set(self.buckets())
         count = 0
         for bucket, key, path in self.workspace.exported_objects():
-            if bucket in own:
-                s3.upload_file(str(path), bucket, key)
-                count += 1
+            if bucket not in own or _exists(s3, bucket, key):
+                continue  # what provisioning just wrote (scripts, config) wins over the copy
+            s3.upload_file(str(path), bucket, key)
+            count += 1
         self.report.restored_objects = count
         self.report.restored_tables = restore_catalog(
             self.ctx.passthrough_client("glue"), self.workspace.load_catalog()
@@ -345,6 +346,14 @@ class LocalRuntime:
         assert self.stack is not None and self.lambda_api is not None
         spec = self.stack.function(function)
         return self.lambda_api.runner.invoke(spec.name, event)
+
+
+def _exists(s3: Any, bucket: str, key: str) -> bool:
+    try:
+        s3.head_object(Bucket=bucket, Key=key)
+    except s3.exceptions.ClientError:
+        return False
+    return True
 
 
 def _epoch(value: Any) -> float:

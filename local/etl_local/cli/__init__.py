@@ -128,8 +128,27 @@ def run(
         with live_view(console) as refresh:
             executions = runtime.wait(timeout, on_poll=lambda e: refresh(runtime, e), since=since)
         failed = _report(runtime, executions, landings)
+        _write_summary(runtime, executions, landings)
     _exported(runtime)
     sys.exit(1 if failed else 0)
+
+
+SUMMARY_FILE = "run-summary.json"
+
+
+def _write_summary(
+    runtime: LocalRuntime, executions: list[dict[str, Any]], landings: list[Any]
+) -> None:
+    """The run's outcome as JSON in the workspace (for scripts and CI)."""
+    summary = {
+        "executions": [
+            {k: e.get(k) for k in ("name", "executionArn", "status", "startDate", "stopDate")}
+            for e in executions
+        ],
+        "landed": runtime.landing_outcomes(landings),
+        "outputs": runtime.stack.outputs if runtime.stack else {},
+    }
+    (runtime.workspace.root / SUMMARY_FILE).write_text(dumps(summary))
 
 
 def _exported(runtime: LocalRuntime) -> None:
@@ -189,22 +208,39 @@ def up(
 # --------------------------------------------------------------------------- invoke
 
 
-@cli.command(help="Invoke one function of the template with an event (sam local invoke).")
+@cli.command(help="Invoke a function of the template with events (sam local invoke).")
 @click.argument("function")
-@click.option("-e", "--event", "event_file", type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "-e",
+    "--event",
+    "event_files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Event JSON file; repeat to invoke once per file, in order, in one warm runtime.",
+)
+@click.option("--timeout", default=300.0, show_default=True, help="Wait for started runs.")
 @REPO_OPTION
 @WORKSPACE_OPTION
-def invoke(function: str, event_file: Path | None, repo: Path, workspace: Path | None) -> None:
-    payload = event_file.read_bytes() if event_file else b"{}"
-    with _runtime(repo, workspace, export=False) as runtime:
-        try:
-            invocation = runtime.invoke(function, payload)
-        except KeyError as exc:
-            raise click.ClickException(str(exc.args[0])) from exc
-        runtime.settle(30)
-    console.print(invocation.log_text, end="", markup=False, highlight=False)
-    out.print_json(invocation.result.decode() or "null")
-    sys.exit(1 if invocation.error else 0)
+def invoke(
+    function: str, event_files: tuple[Path, ...], timeout: float, repo: Path, workspace: Path | None
+) -> None:
+    payloads = [path.read_bytes() for path in event_files] or [b"{}"]
+    failed = False
+    with _runtime(repo, workspace) as runtime:
+        since = time.time()
+        for payload in payloads:
+            try:
+                invocation = runtime.invoke(function, payload)
+            except KeyError as exc:
+                raise click.ClickException(str(exc.args[0])) from exc
+            console.print(invocation.log_text, end="", markup=False, highlight=False)
+            click.echo(invocation.result.decode() or "null")  # one JSON document per line
+            failed = failed or bool(invocation.error)
+        # executions the invocations started run to their end, so the workspace stays whole
+        started = runtime.wait(timeout, since=since)
+        for execution in started:
+            console.print(f"execution {execution['name']}: {execution['status']}")
+    sys.exit(1 if failed else 0)
 
 
 # --------------------------------------------------------------------------- inspection

@@ -349,9 +349,31 @@ def parameter_values(declared: Mapping[str, Any], overrides: Mapping[str, str]) 
         pattern = spec.get("AllowedPattern")
         if pattern and not re.fullmatch(pattern, _text(raw)):
             raise TemplateError(f"Parameter '{name}' must match pattern {pattern}")
+        _check_bounds(name, spec, raw)
         kind = spec.get("Type", "String")
         values[name] = _PARAMETER_TYPES.get(kind, _text)(raw)
     return values
+
+
+# constraint -> (what it measures, violated when) ; CloudFormation's parameter constraints
+_BOUNDS: dict[str, tuple[Callable[[Any], float], Callable[[float, float], bool]]] = {
+    "MinValue": (lambda v: float(v), lambda value, bound: value < bound),
+    "MaxValue": (lambda v: float(v), lambda value, bound: value > bound),
+    "MinLength": (lambda v: len(_text(v)), lambda value, bound: value < bound),
+    "MaxLength": (lambda v: len(_text(v)), lambda value, bound: value > bound),
+}
+
+
+def _check_bounds(name: str, spec: Mapping[str, Any], raw: Any) -> None:
+    for constraint, (measure, violated) in _BOUNDS.items():
+        if constraint not in spec:
+            continue
+        try:
+            value = measure(raw)
+        except ValueError as exc:
+            raise TemplateError(f"Parameter '{name}' must be a number") from exc
+        if violated(value, float(spec[constraint])):
+            raise TemplateError(f"Parameter '{name}' must satisfy {constraint} {spec[constraint]}")
 
 
 def _list(raw: Any) -> list[str]:
