@@ -9,7 +9,8 @@
    samples, so its time grows far slower than the data.
 2. A small Spark script (monthly delay averages of the flights CSVs) runs through the job
    runner (S3 staging in and out + driver subprocess) and bare (the same driver on local
-   files): the difference is the runner's overhead.
+   files): the difference is the runner's overhead. Then twice through a warm driver (the
+   second run has no JVM start-up).
 
 Reports ratios and times; asserts nothing (not part of the test suite).
 """

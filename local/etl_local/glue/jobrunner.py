@@ -11,12 +11,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import json
 import os
-import signal
-import subprocess
 import sys
 import threading
 import time
@@ -24,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from etl_local.glue.drivers import ColdDriver, WarmDriver
 from etl_local.glue.staging import plan_staging, stage_in, stage_out
 
 SUCCEEDED = "SUCCEEDED"
@@ -85,12 +82,24 @@ def driver_environment(conf: dict[str, str] | None = None) -> dict[str, str]:
 
 
 class JobRunner:
-    """Runs scripts; ``s3`` is a boto3 s3 client for staging, ``workspace`` a scratch root."""
+    """Runs scripts; ``s3`` is a boto3 s3 client for staging, ``workspace`` a scratch root.
 
-    def __init__(self, s3: Any, workspace: Path, spark_conf: dict[str, str] | None = None) -> None:
+    ``warm``: keep one Spark driver process alive across runs (a run that finds it busy gets
+    a fresh process); ``close`` ends it.
+    """
+
+    def __init__(
+        self,
+        s3: Any,
+        workspace: Path,
+        spark_conf: dict[str, str] | None = None,
+        warm: bool = False,
+    ) -> None:
         self.s3 = s3
         self.workspace = workspace
-        self.spark_conf = spark_conf
+        env = driver_environment(spark_conf)
+        self._cold = ColdDriver(env)
+        self._warm = WarmDriver(env, workspace / "warm-driver.log") if warm else None
 
     def run(
         self,
@@ -109,12 +118,15 @@ class JobRunner:
         staging = plan_staging(full, root / "staging")
         try:
             stage_in(self.s3, staging)
-            state, error = self._drive(
-                script, argv(staging.rewrite(full)), root, log_path, timeout, stop
-            )
+            args = argv(staging.rewrite(full))
+            remaining = max(timeout - (time.monotonic() - started), 1e-3) if timeout else None
+            ended, error = self._drive(script, args, root, log_path, remaining, stop)
+            state = ended or (SUCCEEDED if error is None else FAILED)
             if state == SUCCEEDED:
                 stage_out(self.s3, staging)
-            error = staging.to_remote(error) if error else error
+            error = (
+                staging.to_remote(error) if error else _ENDINGS.get(state, lambda t: None)(timeout)
+            )
         except Exception as exc:  # staging failed: the run fails with the client's error
             state, error = FAILED, f"{type(exc).__name__}: {exc}"
         return RunResult(state, error, time.monotonic() - started, log_path)
@@ -127,51 +139,20 @@ class JobRunner:
         log_path: Path,
         timeout: float | None,
         stop: threading.Event | None,
-    ) -> tuple[str, str | None]:
-        result_path = root / "result.json"
-        command = [sys.executable, "-m", "etl_local.glue.driver", str(result_path), str(script)]
-        with open(log_path, "wb") as log:
-            process = subprocess.Popen(
-                [*command, *args],
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                env=driver_environment(self.spark_conf),
-                cwd=root,
-                start_new_session=True,
-            )
-            state = _wait(process, timeout, stop)
-        if state:
-            return state, _ENDINGS[state](timeout)
-        if result_path.exists():
-            result = json.loads(result_path.read_text())
-            return (SUCCEEDED, None) if result["ok"] else (FAILED, result["error"])
-        return FAILED, f"Driver exited with code {process.returncode}"
+    ) -> tuple[str | None, str | None]:
+        if self._warm is not None and self._warm.busy.acquire(blocking=False):
+            try:
+                return self._warm.execute(script, args, root, log_path, timeout, stop)
+            finally:
+                self._warm.busy.release()
+        return self._cold.execute(script, args, root, log_path, timeout, stop)
 
-
-def _kill(process: subprocess.Popen[bytes]) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)
-    process.wait()
-
-
-def _wait(
-    process: subprocess.Popen[bytes], timeout: float | None, stop: threading.Event | None
-) -> str | None:
-    """None when the driver ended by itself; TIMEOUT or STOPPED when it was killed."""
-    deadline = time.monotonic() + timeout if timeout else None
-    while process.poll() is None:
-        if stop is not None and stop.is_set():
-            _kill(process)
-            return STOPPED
-        if deadline is not None and time.monotonic() >= deadline:
-            _kill(process)
-            return TIMEOUT
-        time.sleep(0.1)
-    return None
+    def close(self) -> None:
+        if self._warm is not None:
+            self._warm.close()
 
 
 # AWS's messages for runs the service ended
 _ENDINGS: dict[str, Any] = {
     TIMEOUT: lambda timeout: f"Job run timed out after {timeout:g} seconds",
-    STOPPED: lambda timeout: None,
 }

@@ -7,6 +7,7 @@ thread; a FAILED run is retried up to the job's MaxRetries as ``<id>_attempt_<n>
 
 from __future__ import annotations
 
+import os
 import secrets
 import threading
 import time
@@ -32,6 +33,13 @@ from etl_local.glue.lifecycle import (
 from etl_local.glue.storage import split_s3_uri
 
 DEFAULT_TIMEOUT_MINUTES = 2880
+WARM_ENV = "ETL_LOCAL_GLUE_WARM"  # "0": a new Spark driver process for every run
+
+
+def warm_by_default() -> bool:
+    return os.environ.get(WARM_ENV, "1") != "0"
+
+
 # fields of the job definition a run reports as its own
 COPIED_FROM_JOB = (
     "AllocatedCapacity",
@@ -93,7 +101,10 @@ class JobRunService:
 
     def __init__(self, ctx: LocalContext, runner: JobRunner | None = None) -> None:
         self.ctx = ctx
-        self.runner = runner or JobRunner(ctx.client("s3"), ctx.workspace / "glue" / "jobs")
+        self._owns_runner = runner is None
+        self.runner = runner or JobRunner(
+            ctx.client("s3"), ctx.workspace / "glue" / "jobs", warm=warm_by_default()
+        )
         self._lock = threading.Lock()
         self._runs: dict[str, dict[str, JobRun]] = {}  # job -> run id -> run (insertion order)
         self._threads: list[threading.Thread] = []
@@ -173,6 +184,8 @@ class JobRunService:
                     run.stop.set()
         for thread in self._threads:
             thread.join(timeout=30)
+        if self._owns_runner:
+            self.runner.close()
 
     # ------------------------------------------------------------------ internals
 

@@ -14,6 +14,7 @@ from botocore.exceptions import ClientError
 from etl_local.awserrors import AwsError
 from etl_local.context import LocalContext
 from etl_local.glue.api import GlueApi
+from etl_local.glue.jobrunner import JobRunner
 from moto.server import ThreadedMotoServer
 
 
@@ -96,7 +97,7 @@ def world(endpoint: str, tmp_path: Path) -> Iterator[GlueWorld]:
     ctx = LocalContext(endpoint_url=endpoint, workspace=tmp_path, publish_event=events.append)
     bucket = f"glue-{uuid.uuid4().hex[:12]}"
     ctx.client("s3").create_bucket(Bucket=bucket)
-    api = GlueApi(ctx)
+    api = GlueApi(ctx, JobRunner(ctx.client("s3"), tmp_path / "glue" / "jobs", warm=False))
     yield GlueWorld(ctx, api, bucket, events)
     api.close()
 

@@ -1,22 +1,47 @@
 """Real PySpark runs through the Glue API: S3 staging in and out, and the pipeline's own
-``glue/jobs/flights_enrich.py`` unchanged. One JVM per run (the driver is a subprocess)."""
+``glue/jobs/flights_enrich.py`` unchanged. One warm Spark driver serves the whole module
+(the JVM starts once); the API and moto state are per test."""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from etl_local.context import LocalContext
+from etl_local.glue.api import GlueApi
+from etl_local.glue.jobrunner import JobRunner
 
 from .conftest import GlueWorld, unique
 
 pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parents[3]
+
+
+@pytest.fixture(scope="module")
+def warm_runner(endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[JobRunner]:
+    ctx = LocalContext(endpoint_url=endpoint, workspace=tmp_path_factory.mktemp("warm"))
+    runner = JobRunner(ctx.client("s3"), ctx.workspace / "jobs", warm=True)
+    yield runner
+    runner.close()
+
+
+@pytest.fixture
+def world(world: GlueWorld, warm_runner: JobRunner) -> Iterator[GlueWorld]:
+    """The test's API plane, with the module's warm driver running the jobs."""
+    api = GlueApi(world.ctx, warm_runner)
+    yield GlueWorld(world.ctx, api, world.bucket, world.events)
+    api.close()
+
+
+def _log(runner: JobRunner, job: str, run_id: str) -> str:
+    return (runner.workspace / job / run_id / "driver.log").read_text()
 
 
 def _parquet(table: pa.Table) -> bytes:
@@ -102,12 +127,12 @@ def _flights_inputs(world: GlueWorld) -> dict[str, str]:
     return arguments
 
 
-def test_flights_enrich_runs_unchanged(world: GlueWorld) -> None:
+def test_flights_enrich_runs_unchanged(world: GlueWorld, warm_runner: JobRunner) -> None:
     job = _job(world, REPO / "glue" / "jobs" / "flights_enrich.py")
     arguments = _flights_inputs(world)
     run_id = world.call("StartJobRun", JobName=job, Arguments=arguments)["JobRunId"]
     finished = world.api.jobs.wait(job, run_id, timeout=300)
-    log = (world.ctx.workspace / "glue" / "jobs" / job / run_id / "driver.log").read_text()
+    log = _log(warm_runner, job, run_id)
     assert finished["JobRunState"] == "SUCCEEDED", log[-3000:]
     assert finished["ExecutionTime"] >= 1
     enriched = _keys(world, "analytics/enriched/_runs/r1/")
@@ -140,3 +165,25 @@ def test_failed_spark_run_uploads_nothing(world: GlueWorld, tmp_path: Path) -> N
     assert message.startswith("AnalysisException: [PATH_NOT_FOUND] Path does not exist:")
     assert f"s3://{world.bucket}/nothing/here" in message  # staging paths shown as S3 URIs
     assert _keys(world, "out/y/") == []
+
+
+def test_warm_driver_is_reused_with_a_fresh_session(
+    world: GlueWorld, warm_runner: JobRunner, tmp_path: Path
+) -> None:
+    script = tmp_path / "app_id.py"
+    script.write_text(
+        "from pyspark.sql import SparkSession\n"
+        "spark = SparkSession.builder.getOrCreate()\n"
+        "print('CONF=' + spark.conf.get('etl.test', 'unset'))\n"
+        "spark.conf.set('etl.test', 'set')\n"
+        "print('APP=' + spark.sparkContext.applicationId)\n"
+    )
+    job = _job(world, script, ExecutionProperty={"MaxConcurrentRuns": 1})
+    logs = []
+    for _ in range(2):
+        run_id = world.call("StartJobRun", JobName=job)["JobRunId"]
+        assert world.api.jobs.wait(job, run_id, timeout=300)["JobRunState"] == "SUCCEEDED"
+        logs.append(_log(warm_runner, job, run_id))
+    apps = [next(x for x in log.splitlines() if x.startswith("APP=")) for log in logs]
+    assert apps[0] == apps[1]  # one SparkContext served both runs
+    assert all("CONF=unset" in log for log in logs)  # each run had its own SQL session
