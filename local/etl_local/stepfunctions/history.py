@@ -20,6 +20,7 @@ _NO_DETAILS = frozenset(
         "MapStateFailed",
         "MapStateAborted",
         "WaitStateAborted",
+        "LambdaFunctionStarted",
     }
 )
 

@@ -304,3 +304,58 @@ def test_describe_state_machine_for_execution_keeps_the_started_definition(
         ]
         == first
     )
+
+
+def callback_machine(queue: str, **extra: Any) -> str:
+    state = {
+        "Type": "Task",
+        "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+        "Parameters": {"QueueUrl": queue, "MessageBody": {"token.$": "$$.Task.Token"}},
+        "End": True,
+        **extra,
+    }
+    return json.dumps({"StartAt": "W", "States": {"W": state}})
+
+
+def receive_token(sqs: Any, queue: str) -> str:
+    for _ in range(20):
+        messages = sqs.receive_message(QueueUrl=queue, WaitTimeSeconds=1).get("Messages", [])
+        if messages:
+            return str(json.loads(messages[0]["Body"])["token"])
+    raise AssertionError("no task token arrived")
+
+
+def test_heartbeat_timeout(api: StepFunctionsApi, aws: Any) -> None:
+    queue = aws("sqs").create_queue(QueueName="heartbeat-timeout")["QueueUrl"]
+    machine = create(api, callback_machine(queue, HeartbeatSeconds=1))
+    described = start(api, machine, "hb", {})
+    assert (described["status"], described["error"]) == ("FAILED", "States.HeartbeatTimeout")
+    history = api.dispatch("GetExecutionHistory", {"executionArn": described["executionArn"]})[
+        "events"
+    ]
+    assert [e["type"] for e in history][-3:] == ["TaskSubmitted", "TaskTimedOut", "ExecutionFailed"]
+
+
+def test_heartbeats_keep_a_callback_alive_and_failure_is_reported(
+    api: StepFunctionsApi, aws: Any
+) -> None:
+    sqs = aws("sqs")
+    queue = sqs.create_queue(QueueName="heartbeats")["QueueUrl"]
+    machine = create(api, callback_machine(queue, HeartbeatSeconds=1))
+    arn = api.dispatch(
+        "StartExecution", {"stateMachineArn": machine, "name": "beats", "input": "{}"}
+    )["executionArn"]
+    token = receive_token(sqs, queue)
+    for _ in range(3):
+        api.dispatch("SendTaskHeartbeat", {"taskToken": token})
+        __import__("time").sleep(0.5)
+    api.dispatch(
+        "SendTaskFailure", {"taskToken": token, "error": "Rejected", "cause": "by reviewer"}
+    )
+    api.wait(arn)
+    described = api.dispatch("DescribeExecution", {"executionArn": arn})
+    assert (described["status"], described["error"], described["cause"]) == (
+        "FAILED",
+        "Rejected",
+        "by reviewer",
+    )

@@ -54,7 +54,7 @@ class Target:
 
     resource_type: str
     resource: str
-    pattern: str  # "request-response" | "sync" | "sync:2" | "waitForTaskToken"
+    pattern: str  # "request-response" | "sync" | "sync:2" | "waitForTaskToken" | "function"
     handler: Handler
 
 
@@ -107,7 +107,7 @@ class Integrations:
         if _FUNCTION.fullmatch(resource):
             from etl_local.stepfunctions.integrations.lambda_ import invoke_function_arn
 
-            return Target("lambda", resource, "request-response", invoke_function_arn)
+            return Target("lambda", resource, "function", invoke_function_arn)
         raise UnknownResource(resource)
 
     def _sdk(self, match: re.Match[str]) -> Target:

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from etl_local.stepfunctions.errors import RUNTIME, TIMEOUT, StatesError, compact
+from etl_local.stepfunctions.errors import (
+    HEARTBEAT_TIMEOUT,
+    RUNTIME,
+    TIMEOUT,
+    StatesError,
+    compact,
+)
 from etl_local.stepfunctions.integrations import Target, TaskCall, UnknownResource
 from etl_local.stepfunctions.integrations.registry import unknown_resource_error
 from etl_local.stepfunctions.payload import (
@@ -76,47 +82,25 @@ class TaskState(State):
             target = scope.run.integrations.resolve(self.resource)
         except UnknownResource:
             raise unknown_resource_error(self.resource) from None
-        scheduled: dict[str, Any] = {
-            "resourceType": target.resource_type,
-            "resource": target.resource,
-            "region": scope.run.integrations.clients.region,
-            "parameters": compact(parameters),
-        }
-        if timeout is not None:
-            scheduled["timeoutInSeconds"] = int(timeout)
-        if heartbeat is not None:
-            scheduled["heartbeatInSeconds"] = int(heartbeat)
-        scope.event("TaskScheduled", scheduled)
-        names = {"resourceType": target.resource_type, "resource": target.resource}
-        scope.event("TaskStarted", names)
+        record = RECORDERS.get(target.pattern, TaskEvents)(scope, target)
+        record.scheduled(parameters, timeout, heartbeat)
+        record.started()
         call = TaskCall(scope, self.resource, parameters, timeout, heartbeat)
-        try:
-            result = self._invoke(scope, target, call, frame)
-        except StatesError as err:
-            if err.error == TIMEOUT or err.error == "States.HeartbeatTimeout":
-                scope.event("TaskTimedOut", {**names, **_lower(err)})
-            else:
-                scope.event("TaskFailed", {**names, **_lower(err)})
-            raise
-        if target.pattern == "waitForTaskToken":
-            scope.event("TaskSubmitted", {**names, "output": compact(result)})
-        scope.event(
-            "TaskSucceeded",
-            {**names, "output": compact(result), "outputDetails": {"truncated": False}},
-        )
-        return result
-
-    def _invoke(self, scope: Scope, target: Target, call: TaskCall, frame: Frame) -> Any:
         started = scope.clock.now()
-        result = scope.run.integrations.run(target, call)
-        if target.pattern == "waitForTaskToken":
-            token = frame.task_token
-            remaining = (
-                None if call.timeout is None else call.timeout - (scope.clock.now() - started)
-            )
-            return scope.run.tokens.wait(str(token), scope.check, remaining, call.heartbeat)
-        if call.timeout is not None and scope.clock.now() - started > call.timeout:
-            raise StatesError(TIMEOUT)
+        try:
+            result = scope.run.integrations.run(target, call)
+            if target.pattern == "waitForTaskToken":
+                record.submitted(result)
+                remaining = None if timeout is None else timeout - (scope.clock.now() - started)
+                result = scope.run.tokens.wait(
+                    str(frame.task_token), scope.check, remaining, heartbeat
+                )
+            elif timeout is not None and scope.clock.now() - started > timeout:
+                raise StatesError(TIMEOUT)
+        except StatesError as err:
+            record.failed(err)
+            raise
+        record.succeeded(result)
         return result
 
     def _limit(self, source: Evaluator | None, effective: Any, frame: Frame) -> float | None:
@@ -130,6 +114,72 @@ class TaskState(State):
                 f"got {value!r}",
             )
         return float(value)
+
+
+class TaskEvents:
+    """Task* history events (optimized and SDK integrations)."""
+
+    TIMEOUTS = frozenset({TIMEOUT, HEARTBEAT_TIMEOUT})
+
+    def __init__(self, scope: Scope, target: Target) -> None:
+        self.scope = scope
+        self.names = {"resourceType": target.resource_type, "resource": target.resource}
+
+    def scheduled(self, parameters: Any, timeout: float | None, heartbeat: float | None) -> None:
+        details: dict[str, Any] = {
+            **self.names,
+            "region": self.scope.run.integrations.clients.region,
+            "parameters": compact(parameters),
+        }
+        if timeout is not None:
+            details["timeoutInSeconds"] = int(timeout)
+        if heartbeat is not None:
+            details["heartbeatInSeconds"] = int(heartbeat)
+        self.scope.event("TaskScheduled", details)
+
+    def started(self) -> None:
+        self.scope.event("TaskStarted", self.names)
+
+    def submitted(self, output: Any) -> None:
+        self.scope.event("TaskSubmitted", {**self.names, **_output(output)})
+
+    def succeeded(self, output: Any) -> None:
+        self.scope.event("TaskSucceeded", {**self.names, **_output(output)})
+
+    def failed(self, err: StatesError) -> None:
+        kind = "TaskTimedOut" if err.error in self.TIMEOUTS else "TaskFailed"
+        self.scope.event(kind, {**self.names, **_lower(err)})
+
+
+class LambdaFunctionEvents(TaskEvents):
+    """LambdaFunction* events: a Lambda function ARN used directly as Resource."""
+
+    def scheduled(self, parameters: Any, timeout: float | None, heartbeat: float | None) -> None:
+        details: dict[str, Any] = {
+            "resource": self.names["resource"],
+            "input": compact(parameters),
+            "inputDetails": {"truncated": False},
+        }
+        if timeout is not None:
+            details["timeoutInSeconds"] = int(timeout)
+        self.scope.event("LambdaFunctionScheduled", details)
+
+    def started(self) -> None:
+        self.scope.event("LambdaFunctionStarted")
+
+    def succeeded(self, output: Any) -> None:
+        self.scope.event("LambdaFunctionSucceeded", _output(output))
+
+    def failed(self, err: StatesError) -> None:
+        kind = "LambdaFunctionTimedOut" if err.error in self.TIMEOUTS else "LambdaFunctionFailed"
+        self.scope.event(kind, _lower(err))
+
+
+RECORDERS: dict[str, type[TaskEvents]] = {"function": LambdaFunctionEvents}
+
+
+def _output(value: Any) -> dict[str, Any]:
+    return {"output": compact(value), "outputDetails": {"truncated": False}}
 
 
 def _lower(err: StatesError) -> dict[str, Any]:
