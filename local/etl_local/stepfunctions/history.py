@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from functools import lru_cache
 from typing import Any
 
 # Events whose details key does not follow "<lowerFirst(type)>EventDetails".
@@ -25,6 +26,7 @@ _NO_DETAILS = frozenset(
 )
 
 
+@lru_cache(maxsize=256)
 def details_key(event_type: str) -> str | None:
     if event_type in _NO_DETAILS:
         return None

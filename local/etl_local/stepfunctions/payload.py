@@ -76,9 +76,14 @@ def dynamic_value(expression: str, field: str) -> Evaluator:
         except intrinsics.IntrinsicSyntaxError as exc:
             raise TemplateError(str(exc)) from exc
 
+        readers: dict[str, Callable[[Any, Frame], Any]] = {}
+
         def run_intrinsic(data: Any, frame: Frame) -> Any:
             def resolve(path: str) -> Any:
-                return read_or_fail(path_reader(path), path, field, data, frame)
+                reader = readers.get(path)
+                if reader is None:
+                    reader = readers[path] = path_reader(path)
+                return read_or_fail(reader, path, field, data, frame)
 
             return intrinsics.evaluate(expression, resolve)
 

@@ -104,6 +104,7 @@ class Scope:
     previous_event_id: int = 0
     map_item: dict[str, Any] | None = None
     aborted: list[threading.Event] = field(default_factory=list)
+    last_payload: tuple[Any, str] | None = None
 
     def event(self, event_type: str, details: dict[str, Any] | None = None) -> int:
         self.previous_event_id = self.run.history.add(

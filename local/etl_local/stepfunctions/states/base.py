@@ -124,7 +124,7 @@ class State:
     def run(self, scope: Scope, raw: Any) -> tuple[Any, str | None]:
         entered_at = scope.clock.now()
         entered_id = scope.event(
-            f"{self.TYPE}StateEntered", {"name": self.name, **_payload("input", raw)}
+            f"{self.TYPE}StateEntered", {"name": self.name, **_payload(scope, "input", raw)}
         )
         attempts = [0] * len(self.retriers)
         retry_count = 0
@@ -188,8 +188,9 @@ class State:
         """Hook for states that record a failure event of their own."""
 
     def exit(self, scope: Scope, output: Any) -> None:
-        details = _payload("output", output)
-        if len(details["output"].encode()) > MAX_PAYLOAD_BYTES:
+        details = _payload(scope, "output", output)
+        text = details["output"]
+        if len(text) * 4 > MAX_PAYLOAD_BYTES and len(text.encode()) > MAX_PAYLOAD_BYTES:
             raise StatesError(
                 DATA_LIMIT_EXCEEDED,
                 f"The state/task '{self.name}' returned a result with a size exceeding the "
@@ -216,5 +217,13 @@ class State:
         return targets + [catcher.next for catcher in self.catchers]
 
 
-def _payload(key: str, value: Any) -> dict[str, Any]:
-    return {key: compact(value), f"{key}Details": {"truncated": False}}
+def _payload(scope: Scope, key: str, value: Any) -> dict[str, Any]:
+    """History details for a payload; a state's output is the next state's input, so the
+    last serialization is reused when the same object comes back."""
+    last = scope.last_payload
+    if last is not None and last[0] is value:
+        text = last[1]
+    else:
+        text = compact(value)
+        scope.last_payload = (value, text)
+    return {key: text, f"{key}Details": {"truncated": False}}
