@@ -17,7 +17,7 @@ from typing import Any
 
 import jsonata
 
-from etl_local.stepfunctions import intrinsics
+from etl_local.stepfunctions import intrinsics, jsonata_functions
 from etl_local.stepfunctions.errors import QUERY_EVALUATION_ERROR, RUNTIME, StatesError, compact
 from etl_local.stepfunctions.jsonpath import PathMissing, compile_path
 
@@ -135,6 +135,7 @@ class _Expression:
         self.text = text
         try:
             self.compiled = jsonata.Jsonata(text)
+            jsonata_functions.register(self.compiled)
         except Exception as exc:
             raise TemplateError(f"Invalid JSONata expression {text!r}: {exc}") from exc
         self.lock = threading.Lock()

@@ -190,3 +190,22 @@ def test_per_state_query_language_override() -> None:
         }
     )
     assert run(definition, {"a": 2}).output == 20
+
+
+AWS_FUNCTIONS: list[tuple[str, str, Any]] = [
+    ("partition", "{% $partition([1, 2, 3, 4, 5], 2) %}", [[1, 2], [3, 4], [5]]),
+    ("range", "{% $range(0, 10, 5) %}", [0, 5, 10]),
+    ("hash", "{% $hash('input data', 'MD5') %}", "812f45842bc6d66ee14572ce20db8e86"),
+    ("parse", "{% $parse('{\"a\": [1]}') %}", {"a": [1]}),
+    ("random-seeded-is-stable", "{% $random(42) = $random(42) %}", True),
+    ("uuid-length", "{% $length($uuid()) %}", 36),
+]
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected"), [f[1:] for f in AWS_FUNCTIONS], ids=[f[0] for f in AWS_FUNCTIONS]
+)
+def test_aws_jsonata_functions(expression: str, expected: Any) -> None:
+    result = run(single({"Type": "Pass", "Output": expression}, QueryLanguage="JSONata"), {})
+    assert result.status == "SUCCEEDED", result.cause
+    assert result.output == expected
