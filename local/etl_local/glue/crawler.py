@@ -67,7 +67,8 @@ def _listed(target: Target, seen: frozenset[str]) -> list[StoredObject]:
     for obj in target.store.list(base):
         rel = obj.key[len(base) :]
         folder = obj.key.rpartition("/")[0]
-        if is_data_key(rel) and not excluded(rel, patterns) and folder not in seen:
+        wanted = obj.size > 0 and is_data_key(rel) and not excluded(rel, patterns)
+        if wanted and folder not in seen:
             objects.append(obj)
     return objects
 

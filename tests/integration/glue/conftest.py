@@ -91,10 +91,20 @@ class GlueWorld:
         return sorted(found, key=lambda p: p["Values"])
 
 
+@pytest.fixture(scope="session")
+def clients() -> dict[tuple[str, bool], Any]:
+    """boto3 clients shared by every test's context (creating clients is slow)."""
+    return {}
+
+
 @pytest.fixture
-def world(endpoint: str, tmp_path: Path) -> Iterator[GlueWorld]:
+def world(
+    endpoint: str, tmp_path: Path, clients: dict[tuple[str, bool], Any]
+) -> Iterator[GlueWorld]:
     events: list[dict[str, Any]] = []
-    ctx = LocalContext(endpoint_url=endpoint, workspace=tmp_path, publish_event=events.append)
+    ctx = LocalContext(
+        endpoint_url=endpoint, workspace=tmp_path, publish_event=events.append, _clients=clients
+    )
     bucket = f"glue-{uuid.uuid4().hex[:12]}"
     ctx.client("s3").create_bucket(Bucket=bucket)
     api = GlueApi(ctx, JobRunner(ctx.client("s3"), tmp_path / "glue" / "jobs", warm=False))

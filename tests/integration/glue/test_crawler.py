@@ -194,6 +194,52 @@ def test_targets_prefix_exclusions_and_formats(world: GlueWorld) -> None:
     assert metrics["StorageDescriptor"]["Compressed"] is True
 
 
+def test_mixed_schemas_in_one_folder_make_a_table_per_file(world: GlueWorld) -> None:
+    world.put("mixed/t/a.csv", "a,b\n1,x\n2,y\n")
+    world.put("mixed/t/b.json", '{"k": 1}\n')
+    name = world.create_crawler(unique("c"), ["mixed/t/"])
+    world.crawl(name)
+    assert world.tables(name) == ["a_csv", "b_json"]
+    table = world.table(name, "b_json")
+    assert table["StorageDescriptor"]["Location"] == f"s3://{world.bucket}/mixed/t/b.json"
+    assert table["Parameters"]["classification"] == "json"
+
+
+@pytest.mark.parametrize(
+    ("files", "classification", "objects"),
+    [
+        ({"bad/t/x.parquet": b"PAR1 torn PAR1"}, "UNKNOWN", "1"),
+        ({"bad/t/a.csv": b"a,b\n1,x\n2,y\n", "bad/t/broken.gz": b"\x1f\x8b\x08junk"}, "csv", "1"),
+        ({"bad/t/a.csv": b"a,b\n1,x\n2,y\n", "bad/t/empty.csv": b""}, "csv", "1"),
+    ],
+    ids=["only-corrupt-file-unknown-table", "corrupt-file-left-out", "empty-file-ignored"],
+)
+def test_bad_input_ends_as_glue_would(
+    world: GlueWorld, files: dict[str, bytes], classification: str, objects: str
+) -> None:
+    for key, body in files.items():
+        world.put(key, body)
+    name = world.create_crawler(unique("c"), ["bad/t/"])
+    assert world.crawl(name)["LastCrawl"]["Status"] == "SUCCEEDED"
+    params = world.table(name, "t")["Parameters"]
+    assert (params["classification"], params["objectCount"]) == (classification, objects)
+
+
+def test_schema_drift_is_reported_in_the_crawl_log(world: GlueWorld) -> None:
+    world.put("drift/t/p=1/a.csv", "a,b\n1,x\n2,y\n")
+    name = world.create_crawler(unique("c"), ["drift/t/"], Configuration=CONFIG)
+    world.crawl(name)
+    world.put("drift/t/p=2/a.csv", "a,b,c\n1.5,x,7\n2,y,8\n")
+    last = world.crawl(name)["LastCrawl"]
+    logs = world.ctx.client("logs").get_log_events(
+        logGroupName=last["LogGroup"], logStreamName=last["LogStream"]
+    )
+    messages = [e["message"] for e in logs["events"]]
+    assert any("column a type changed bigint -> double" in m for m in messages)
+    assert any("column c added (bigint)" in m for m in messages)
+    assert all(m.startswith("[") for m in messages)
+
+
 def test_empty_target_succeeds_without_tables(world: GlueWorld) -> None:
     name = world.create_crawler(unique("c"), ["nothing/here/"])
     assert world.crawl(name)["LastCrawl"]["Status"] == "SUCCEEDED"
