@@ -159,3 +159,96 @@ def test_task_failure_payload_in_history(integrations: Integrations) -> None:
     assert failed["error"] == "Glue.EntityNotFoundException"
     assert (failed["resourceType"], failed["resource"]) == ("aws-sdk:glue", "getCrawler")
     assert json.dumps(failed)
+
+
+def distributed_map(reader: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    processor = {
+        "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+        "StartAt": "P",
+        "States": {"P": {"Type": "Pass", "End": True}},
+    }
+    return {
+        "StartAt": "M",
+        "States": {
+            "M": {
+                "Type": "Map",
+                "ItemReader": reader,
+                "ItemProcessor": processor,
+                "End": True,
+                **extra,
+            }
+        },
+    }
+
+
+READERS = [
+    (
+        "csv-first-row",
+        "a.csv",
+        b"id,name\n1,x\n2,y\n",
+        {"InputType": "CSV", "CSVHeaderLocation": "FIRST_ROW"},
+        [{"id": "1", "name": "x"}, {"id": "2", "name": "y"}],
+    ),
+    (
+        "csv-given-headers",
+        "b.csv",
+        b"1,x\n",
+        {"InputType": "CSV", "CSVHeaderLocation": "GIVEN", "CSVHeaders": ["id", "name"]},
+        [{"id": "1", "name": "x"}],
+    ),
+    (
+        "json-array",
+        "c.json",
+        b'[{"k": 1}, {"k": 2}, {"k": 3}]',
+        {"InputType": "JSON", "MaxItems": 2},
+        [{"k": 1}, {"k": 2}],
+    ),
+    ("jsonl", "d.jsonl", b'{"k": 1}\n{"k": 2}\n', {"InputType": "JSONL"}, [{"k": 1}, {"k": 2}]),
+]
+
+
+@pytest.mark.parametrize(
+    ("key", "body", "config", "expected"), [r[1:] for r in READERS], ids=[r[0] for r in READERS]
+)
+def test_item_reader_objects(
+    integrations: Integrations,
+    aws: Any,
+    bucket: str,
+    key: str,
+    body: bytes,
+    config: dict[str, Any],
+    expected: list[Any],
+) -> None:
+    aws("s3").put_object(Bucket=bucket, Key=key, Body=body)
+    reader = {
+        "Resource": "arn:aws:states:::s3:getObject",
+        "ReaderConfig": config,
+        "Parameters": {"Bucket": bucket, "Key": key},
+    }
+    result = execute(integrations, distributed_map(reader))
+    assert result.status == "SUCCEEDED", result.cause
+    assert result.output == expected
+
+
+def test_item_reader_listing_and_batches(integrations: Integrations, aws: Any, bucket: str) -> None:
+    for name in ("p/1.csv", "p/2.csv", "p/3.csv"):
+        aws("s3").put_object(Bucket=bucket, Key=name, Body=b"x")
+    reader = {
+        "Resource": "arn:aws:states:::s3:listObjectsV2",
+        "Parameters": {"Bucket": bucket, "Prefix": "p/"},
+    }
+    result = execute(integrations, distributed_map(reader, ItemBatcher={"MaxItemsPerBatch": 2}))
+    assert result.status == "SUCCEEDED", result.cause
+    assert [[item["Key"] for item in batch["Items"]] for batch in result.output] == [
+        ["p/1.csv", "p/2.csv"],
+        ["p/3.csv"],
+    ]
+
+
+def test_item_reader_failure(integrations: Integrations, bucket: str) -> None:
+    reader = {
+        "Resource": "arn:aws:states:::s3:getObject",
+        "ReaderConfig": {"InputType": "JSON"},
+        "Parameters": {"Bucket": bucket, "Key": "missing.json"},
+    }
+    assert execute(integrations, distributed_map(reader)).error == "States.ItemReaderFailed"

@@ -29,6 +29,7 @@ from etl_local.stepfunctions.states.base import (
     State,
 )
 from etl_local.stepfunctions.states.fanout import Outcome, run_children
+from etl_local.stepfunctions.states.item_reader import ItemReader
 
 if TYPE_CHECKING:
     from etl_local.stepfunctions.machine import Branch
@@ -74,6 +75,10 @@ class MapState(State):
             )
             self.item_selector = compile_template(selector)
         self.items_expr = compile_jsonata_template(spec["Items"]) if "Items" in spec else None
+        self.item_reader = (
+            ItemReader(spec["ItemReader"], self.language) if "ItemReader" in spec else None
+        )
+        self.batch_size = (spec.get("ItemBatcher") or {}).get("MaxItemsPerBatch")
         self.max_concurrency = self._number("MaxConcurrency")
         self.tolerated_count = self._number("ToleratedFailureCount")
         self.tolerated_percentage = self._number("ToleratedFailurePercentage")
@@ -88,7 +93,9 @@ class MapState(State):
         value = self.spec[field]
         return lambda data, frame: value
 
-    def _items(self, raw: Any, effective: Any, frame: Frame) -> list[Any]:
+    def _items(self, scope: Scope, raw: Any, effective: Any, frame: Frame) -> list[Any]:
+        if self.item_reader is not None:
+            return self._batched(self.item_reader.read(scope, effective, frame))
         if self.language == "JSONata":
             frame.states = {"input": raw, "context": frame.context()}
             items = raw if self.items_expr is None else self.items_expr(raw, frame)
@@ -103,7 +110,7 @@ class MapState(State):
         return items
 
     def work(self, scope: Scope, raw: Any, effective: Any, frame: Frame) -> Any:
-        items = self._items(raw, effective, frame)
+        items = self._items(scope, raw, effective, frame)
         inputs = [self._item_input(scope, frame, raw, effective, i, v) for i, v in enumerate(items)]
         tolerance = self._tolerance(effective, frame, len(items))
         max_concurrency = (
@@ -171,6 +178,12 @@ class MapState(State):
         if self.language == "JSONata":
             item_frame.states = {"input": raw, "context": context()}
         return self.item_selector(effective, item_frame)
+
+    def _batched(self, items: list[Any]) -> list[Any]:
+        if not self.batch_size:
+            return items
+        size = int(self.batch_size)
+        return [{"Items": items[i : i + size]} for i in range(0, len(items), size)]
 
     def _tolerance(self, effective: Any, frame: Frame, count: int) -> int | None:
         limits: list[int] = []
