@@ -16,6 +16,7 @@ from etl_local.databrew.base import (
     is_numeric,
     operation,
 )
+from etl_local.databrew.operations.missing import column_stat
 
 
 def _operand(ctx: StepContext, column_key: str, value_key: str) -> tuple[str, str | None]:
@@ -116,7 +117,7 @@ def _aggregate_function(name: str) -> Callable[[StepContext], Transform]:
         if name in _NUMERIC_ONLY and not is_numeric(ctx.type_of(column)):
             raise ctx.error(f"Column '{column}' must be numeric for {name}.")
         target = ctx.new_column()
-        expr = f"{aggregate_sql(name, column)} OVER ()"
+        expr = column_stat(aggregate_sql(name, column))
         return ctx.builder().insert_after(column, target, expr).build(conditional=False)
 
     return compile_aggregate

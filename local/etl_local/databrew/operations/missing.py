@@ -26,6 +26,12 @@ from etl_local.databrew.base import (
     operation,
 )
 
+
+def column_stat(aggregate: str) -> str:
+    """A whole-column statistic of the step's input, as a scalar subquery (computed once)."""
+    return f"(SELECT {aggregate} FROM {SRC})"
+
+
 # strategy(ctx, column SQL of the valid values (null elsewhere), column type) -> replacement SQL
 Strategy = Callable[[StepContext, str, str], str]
 
@@ -33,7 +39,7 @@ Strategy = Callable[[StepContext, str, str], str]
 def _numeric(agg: str) -> Strategy:
     def build(ctx: StepContext, valid: str, sql_type: str) -> str:
         number = valid if is_numeric(sql_type) else f"TRY_CAST({valid} AS DOUBLE)"
-        value = f"{agg}({number}) OVER ()"
+        value = column_stat(f"{agg}({number})")
         if is_numeric(sql_type):
             return cast_to(value, "DOUBLE", sql_type)
         return f"CAST({value} AS VARCHAR)"
@@ -74,7 +80,7 @@ def _last_valid(ctx: StepContext, valid: str, sql_type: str) -> str:
 
 def _extreme(agg: str) -> Strategy:
     def build(ctx: StepContext, valid: str, sql_type: str) -> str:
-        return f"{agg}({valid}) OVER ()"
+        return column_stat(f"{agg}({valid})")
 
     return build
 

@@ -9,24 +9,30 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from etl_local.databrew.base import SRC, StepContext, Transform, cast_to, ident, operation
-from etl_local.databrew.operations.missing import STRATEGIES, flag_column, replace_where
+from etl_local.databrew.base import StepContext, Transform, cast_to, ident, operation
+from etl_local.databrew.operations.missing import (
+    STRATEGIES,
+    column_stat,
+    flag_column,
+    replace_where,
+)
 
 Detector = Callable[[str, float], str]
 
 
 def _z(x: str, t: float) -> str:
-    return f"abs({x} - avg({x}) OVER ()) / nullif(stddev_samp({x}) OVER (), 0) > {t}"
+    mean, std = column_stat(f"avg({x})"), column_stat(f"stddev_samp({x})")
+    return f"abs({x} - {mean}) / nullif({std}, 0) > {t}"
 
 
 def _modified_z(x: str, t: float) -> str:
-    mad = f"(SELECT median(abs(v - m)) FROM (SELECT {x} AS v, median({x}) OVER () AS m FROM {SRC}))"
-    return f"0.6745 * abs({x} - median({x}) OVER ()) / nullif({mad}, 0) > {t}"
+    median = column_stat(f"median({x})")
+    mad = column_stat(f"median(abs({x} - {median}))")
+    return f"0.6745 * abs({x} - {median}) / nullif({mad}, 0) > {t}"
 
 
 def _iqr(x: str, t: float) -> str:
-    q1 = f"quantile_cont({x}, 0.25) OVER ()"
-    q3 = f"quantile_cont({x}, 0.75) OVER ()"
+    q1, q3 = column_stat(f"quantile_cont({x}, 0.25)"), column_stat(f"quantile_cont({x}, 0.75)")
     return f"({x} < {q1} - {t} * ({q3} - {q1}) OR {x} > {q3} + {t} * ({q3} - {q1}))"
 
 
@@ -46,7 +52,7 @@ def _percentile_bounds(ctx: StepContext, column: str) -> tuple[str, str]:
     low = ctx.number("minValue", "0") / 100
     high = ctx.number("maxValue", "100") / 100
     x = f"CAST({ident(column)} AS DOUBLE)"
-    return f"quantile_cont({x}, {low}) OVER ()", f"quantile_cont({x}, {high}) OVER ()"
+    return column_stat(f"quantile_cont({x}, {low})"), column_stat(f"quantile_cont({x}, {high})")
 
 
 @operation("FLAG_OUTLIERS")
