@@ -1,0 +1,148 @@
+"""Provisioning a small SAM template through the API plane: resources created in dependency
+order, intrinsics resolved into what the services hold, types without a local counterpart
+listed, unknown types reported, functions registered with their resolved environment."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from etl_local.context import LocalContext
+from etl_local.stack import Provisioner, Stack, TemplateError
+
+pytestmark = pytest.mark.unit
+
+TEMPLATE = """
+Transform: AWS::Serverless-2016-10-31
+Parameters:
+  Stage: {Type: String, Default: dev}
+Globals:
+  Function:
+    Timeout: 30
+    Environment:
+      Variables:
+        LAKE: !Ref LakeBucket
+Resources:
+  LakeBucket:
+    Type: AWS::S3::Bucket
+    Properties:
+      BucketName: !Sub "${AWS::StackName}-${Stage}-lake-${AWS::AccountId}"
+      VersioningConfiguration: {Status: Enabled}
+      NotificationConfiguration:
+        EventBridgeConfiguration: {EventBridgeEnabled: true}
+      BucketEncryption:
+        ServerSideEncryptionConfiguration:
+          - ServerSideEncryptionByDefault: {SSEAlgorithm: AES256}
+  Queue:
+    Type: AWS::SQS::Queue
+    Properties:
+      VisibilityTimeout: 120
+  Topic:
+    Type: AWS::SNS::Topic
+    Properties: {TopicName: !Sub "${AWS::StackName}-alerts"}
+  Database:
+    Type: AWS::Glue::Database
+    Properties:
+      CatalogId: !Ref AWS::AccountId
+      DatabaseInput: {Name: !Sub "prov_${Stage}"}
+  Handler:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: fn/
+      Handler: app.handler
+      Environment:
+        Variables:
+          QUEUE_ARN: !GetAtt Queue.Arn
+      Policies:
+        - SQSSendMessagePolicy: {QueueName: !GetAtt Queue.QueueName}
+      Events:
+        Landed:
+          Type: EventBridgeRule
+          Properties:
+            Pattern:
+              source: [aws.s3]
+              detail: {bucket: {name: [!Ref LakeBucket]}}
+  Role:
+    Type: AWS::IAM::Role
+    Properties: {AssumeRolePolicyDocument: {}}
+  Mystery:
+    Type: AWS::Made::Up
+    Properties: {}
+Outputs:
+  LakeArn:
+    Value: !GetAtt LakeBucket.Arn
+  Topic:
+    Value: !Ref Topic
+"""
+
+
+@pytest.fixture(scope="module")
+def stack(ctx: LocalContext, tmp_path_factory: pytest.TempPathFactory) -> Stack:
+    root = tmp_path_factory.mktemp("sam")
+    (root / "fn").mkdir()
+    (root / "fn" / "app.py").write_text("def handler(event, context):\n    return event\n")
+    (root / "template.yaml").write_text(TEMPLATE)
+    (root / "samconfig.toml").write_text(
+        'version = 0.1\n[default.global.parameters]\nstack_name = "prov"\n'
+        '[local.deploy.parameters]\nparameter_overrides = "Stage=local"\n'
+    )
+    return Provisioner(ctx, root / "template.yaml").provision()
+
+
+def test_outputs_resolved(stack: Stack) -> None:
+    assert stack.outputs == {
+        "LakeArn": "arn:aws:s3:::prov-local-lake-123456789012",
+        "Topic": "arn:aws:sns:us-east-1:123456789012:prov-alerts",
+    }
+
+
+def test_bucket_configuration_applied(ctx: LocalContext, stack: Stack) -> None:
+    s3 = ctx.client("s3")
+    bucket = stack.physical("LakeBucket")
+    assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
+    rules = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
+    assert rules[0]["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
+
+
+def test_rule_generated_from_function_events(ctx: LocalContext, stack: Stack) -> None:
+    events = ctx.passthrough_client("events")
+    name = stack.physical("HandlerLanded")
+    rule = events.describe_rule(Name=name)
+    assert json.loads(rule["EventPattern"]) == {
+        "source": ["aws.s3"],
+        "detail": {"bucket": {"name": ["prov-local-lake-123456789012"]}},
+    }
+    (target,) = events.list_targets_by_rule(Rule=name)["Targets"]
+    assert target["Id"] == "HandlerLandedLambdaTarget"
+    assert target["Arn"] == stack.functions["Handler"].arn
+
+
+def test_function_environment_merged_and_resolved(stack: Stack) -> None:
+    spec = stack.functions["Handler"]
+    assert spec.timeout == 30.0
+    assert dict(spec.environment) == {
+        "LAKE": "prov-local-lake-123456789012",
+        "QUEUE_ARN": stack.resources["Queue"].attributes["Arn"],
+    }
+
+
+def test_queue_and_database_created(ctx: LocalContext, stack: Stack) -> None:
+    url = stack.physical("Queue")
+    attributes = ctx.client("sqs").get_queue_attributes(QueueUrl=url, AttributeNames=["All"])
+    assert attributes["Attributes"]["VisibilityTimeout"] == "120"
+    assert ctx.client("glue").get_database(Name="prov_local")["Database"]["Name"] == "prov_local"
+
+
+def test_types_without_local_effect_listed_and_unknown_reported(stack: Stack) -> None:
+    assert "Role (AWS::IAM::Role)" in stack.not_needed
+    assert "HandlerRole (AWS::IAM::Role)" in stack.not_needed  # generated from Policies
+    assert stack.unsupported == ["Mystery: resource type AWS::Made::Up is not supported locally"]
+
+
+def test_dangling_reference_fails_like_cloudformation(ctx: LocalContext, tmp_path: Path) -> None:
+    (tmp_path / "template.yaml").write_text(
+        "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      QueueName: !Ref Nope\n"
+    )
+    with pytest.raises(TemplateError, match=r"Unresolved resource dependencies \['Nope'\]"):
+        Provisioner(ctx, tmp_path / "template.yaml").provision()
