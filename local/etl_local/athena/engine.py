@@ -179,19 +179,16 @@ class AthenaEngine:
         resolve_tables(stmt.scope, tree)
         dialect.name_output_columns(tree)
         sql = dialect.to_duckdb(tree, stmt.scope.schema)
-        relation = stmt.scope.cursor.execute(sql)
-        description = relation.description or []
-        names = [str(d[0]) for d in description]
-        types = [str(d[1]) for d in description]
+        relation = stmt.scope.cursor.sql(sql)  # bound, not run: types first, one execution
+        names = [str(c) for c in relation.columns]
+        types = [str(t) for t in relation.types]
         if any(t in DUCKDB_COERCIONS for t in types):
             projection = ", ".join(
                 f"CAST({quote_ident(f'c{i}')} AS {DUCKDB_COERCIONS.get(t, t)})"
                 for i, t in enumerate(types)
             )
             aliases = ", ".join(quote_ident(f"c{i}") for i in range(len(types)))
-            relation = stmt.scope.cursor.execute(
-                select_from(projection, f"({sql}) AS q({aliases})")
-            )
+            relation = stmt.scope.cursor.sql(select_from(projection, f"({sql}) AS q({aliases})"))
             types = [DUCKDB_COERCIONS.get(t, t) for t in types]
         rows = relation.fetchall()
         columns = [ResultColumn(n, t) for n, t in zip(names, types, strict=True)]

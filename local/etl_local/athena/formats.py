@@ -91,16 +91,34 @@ def _typed(columns: list[Column], source: Callable[[Column], str]) -> str:
     )
 
 
+def _hive(keys: list[Column]) -> str:
+    """Table-function options that read partition values from ``key=value`` folders."""
+    return ", hive_partitioning=true, hive_types_autocast=false" if keys else ""
+
+
+def _with_keys(projection: str, keys: list[Column]) -> str:
+    typed_keys = [
+        f"CAST({quote_ident(k.name)} AS {hive_to_duckdb(k.type)}) AS {quote_ident(k.name)}"
+        for k in keys
+    ]
+    return ", ".join([projection, *typed_keys])
+
+
 def _csv_scan(
-    files: list[str], columns: list[Column], options: dict[str, str], escape: str = ""
+    files: list[str],
+    columns: list[Column],
+    options: dict[str, str],
+    keys: list[Column],
+    escape: str = "",
 ) -> str:
     names = "{" + ", ".join(f"{sql_string(c.name)}: 'VARCHAR'" for c in columns) + "}"
     opts = ", ".join(f"{k}={v}" for k, v in options.items())
     inner = (
         f"read_csv({sql_list(files)}, columns={names}, header=false, auto_detect=false, "
-        f"null_padding=true, strict_mode=false, {opts})"
+        f"null_padding=true, strict_mode=false, {opts}{_hive(keys)})"
     )
-    return select_from(_typed(columns, lambda c: _unescaped(quote_ident(c.name), escape)), inner)
+    projection = _typed(columns, lambda c: _unescaped(quote_ident(c.name), escape))
+    return select_from(_with_keys(projection, keys), inner)
 
 
 def _unescaped(column: str, escape: str) -> str:
@@ -114,7 +132,9 @@ def _unescaped(column: str, escape: str) -> str:
     )
 
 
-def _lazy_simple_reader(files: list[str], columns: list[Column], spec: StorageSpec) -> str:
+def _lazy_simple_reader(
+    files: list[str], columns: list[Column], spec: StorageSpec, keys: list[Column]
+) -> str:
     params = spec.serde_params
     fmt = params.get("serialization.format", "")
     delim = params.get("field.delim") or (fmt if fmt and not fmt.isdigit() else "\x01")
@@ -127,6 +147,7 @@ def _lazy_simple_reader(files: list[str], columns: list[Column], spec: StorageSp
             "nullstr": sql_string(params.get("serialization.null.format", "\\N")),
             "skip": str(spec.skip_header),
         },
+        keys,
     )
 
 
@@ -134,7 +155,9 @@ def _lazy_simple_reader(files: list[str], columns: list[Column], spec: StorageSp
 _NO_NULL = "\x1e\x1fno-null"
 
 
-def _open_csv_reader(files: list[str], columns: list[Column], spec: StorageSpec) -> str:
+def _open_csv_reader(
+    files: list[str], columns: list[Column], spec: StorageSpec, keys: list[Column]
+) -> str:
     params = spec.serde_params
     quote = params.get("quoteChar", '"')
     # DuckDB knows one escape inside quotes; OpenCSV honours both "" and its escape character:
@@ -149,33 +172,39 @@ def _open_csv_reader(files: list[str], columns: list[Column], spec: StorageSpec)
             "nullstr": sql_string(_NO_NULL),
             "skip": str(spec.skip_header),
         },
+        keys,
         escape=params.get("escapeChar", "\\"),
     )
 
 
-def _json_reader(files: list[str], columns: list[Column], spec: StorageSpec) -> str:
+def _json_reader(
+    files: list[str], columns: list[Column], spec: StorageSpec, keys: list[Column]
+) -> str:
     del spec
     types = ", ".join(
         f"{sql_string(c.name)}: {sql_string(hive_to_duckdb(c.type))}" for c in columns
     )
     inner = (
         f"read_json({sql_list(files)}, format='newline_delimited', columns={{{types}}}, "
-        "ignore_errors=true)"
+        f"ignore_errors=true{_hive(keys)})"
     )
-    return select_from(", ".join(quote_ident(c.name) for c in columns), inner)
+    return select_from(_with_keys(", ".join(quote_ident(c.name) for c in columns), keys), inner)
 
 
-def _parquet_reader(files: list[str], columns: list[Column], spec: StorageSpec) -> str:
+def _parquet_reader(
+    files: list[str], columns: list[Column], spec: StorageSpec, keys: list[Column]
+) -> str:
     del spec
-    inner = f"read_parquet({sql_list(files)}, union_by_name=true)"
+    inner = f"read_parquet({sql_list(files)}, union_by_name=true{_hive(keys)})"
     select = ", ".join(
         f"CAST({quote_ident(c.name)} AS {hive_to_duckdb(c.type)}) AS {quote_ident(c.name)}"
         for c in columns
     )
-    return select_from(select, inner)
+    return select_from(_with_keys(select, keys), inner)
 
 
-Reader = Callable[[list[str], list[Column], StorageSpec], str]
+# (files, data columns, storage, partition keys read from key=value folders) -> SELECT
+Reader = Callable[[list[str], list[Column], StorageSpec, list[Column]], str]
 
 READERS_BY_SERDE: dict[str, Reader] = {
     LAZY_SIMPLE_SERDE: _lazy_simple_reader,

@@ -19,8 +19,15 @@ from sqlglot import exp
 from etl_local.athena import dialect
 from etl_local.athena.catalog import CatalogTable, GlueCatalog, Partition
 from etl_local.athena.errors import at
-from etl_local.athena.formats import StorageSpec, empty_scan, quote_ident, reader_for, sql_string
-from etl_local.athena.storage import S3Storage
+from etl_local.athena.formats import (
+    Reader,
+    StorageSpec,
+    empty_scan,
+    quote_ident,
+    reader_for,
+    sql_string,
+)
+from etl_local.athena.storage import S3File, S3Storage, folder
 from etl_local.athena.types import hive_to_duckdb
 
 PRESTO_VIEW_PREFIX = "/* Presto View: "
@@ -180,13 +187,48 @@ def _prune(
     return [p for i, p in enumerate(partitions) if i in kept]
 
 
-def _scan_files(scope: Scope, table: CatalogTable, spec: StorageSpec, location: str) -> str | None:
-    files = scope.storage.data_files(location)
-    if not files:
-        return None
+def _reader(table: CatalogTable, spec: StorageSpec) -> Reader:
+    return reader_for(spec, f"{table.database}.{table.name}")
+
+
+def _count(scope: Scope, files: list[S3File]) -> list[str]:
     scope.scanned_bytes += sum(f.size for f in files)
-    reader = reader_for(spec, f"{table.database}.{table.name}")
-    return reader([f.url for f in files], table.columns, spec)
+    return [f.url for f in files]
+
+
+def _spec(table: CatalogTable, partition: Partition) -> StorageSpec:
+    storage = (
+        partition.storage
+        if partition.storage.get("SerdeInfo")
+        else table.raw.get("StorageDescriptor") or {}
+    )
+    return StorageSpec.from_descriptor(storage, table.parameters)
+
+
+def _partition_files(
+    scope: Scope, table: CatalogTable, partitions: list[Partition]
+) -> list[list[S3File]]:
+    """Each partition's files; one listing of the table location serves the partitions under it."""
+    base = folder(table.location) if table.location else None
+    listed = scope.storage.data_files(base) if base and len(partitions) > 1 else []
+    result = []
+    for partition in partitions:
+        location = folder(partition.location)
+        if base and listed and location.startswith(base):
+            result.append([f for f in listed if f.url.startswith(location)])
+        else:
+            result.append(scope.storage.data_files(location))
+    return result
+
+
+def _hive_layout(table: CatalogTable, partition: Partition, files: list[S3File]) -> bool:
+    """Whether DuckDB can read this partition's values from its files' ``key=value`` folders."""
+    segments = [
+        f"/{k.name}={v}/" for k, v in zip(table.partition_keys, partition.values, strict=False)
+    ]
+    return all(
+        all(seg in f.url for seg in segments) and f.url.count("=") == len(segments) for f in files
+    )
 
 
 def scan_sql(scope: Scope, table: CatalogTable, predicates: list[exp.Expression]) -> str:
@@ -194,26 +236,35 @@ def scan_sql(scope: Scope, table: CatalogTable, predicates: list[exp.Expression]
         table.raw.get("StorageDescriptor") or {}, table.parameters
     )
     if not table.partition_keys:
-        return _scan_files(scope, table, table_spec, table.location) or empty_scan(table.columns)
+        files = scope.storage.data_files(table.location)
+        if not files:
+            return empty_scan(table.columns)
+        return _reader(table, table_spec)(_count(scope, files), table.columns, table_spec, [])
     partitions = _prune(
         scope, table, scope.catalog.partitions(table.database, table.name), predicates
     )
+    hive: dict[str, tuple[StorageSpec, list[S3File]]] = {}
     branches = []
-    for partition in partitions:
-        spec = (
-            StorageSpec.from_descriptor(partition.storage, table.parameters)
-            if partition.storage.get("SerdeInfo")
-            else table_spec
-        )
-        scan = _scan_files(scope, table, spec, partition.location)
-        if scan is None:
+    for partition, files in zip(
+        partitions, _partition_files(scope, table, partitions), strict=True
+    ):
+        if not files:
             continue
+        spec = _spec(table, partition)
+        if _hive_layout(table, partition, files):
+            hive.setdefault(repr(spec), (spec, []))[1].extend(files)
+            continue
+        scan = _reader(table, spec)(_count(scope, files), table.columns, spec, [])
         constants = ", ".join(
             f"CAST({sql_string(v)} AS {hive_to_duckdb(k.type)}) AS {quote_ident(k.name)}"
             for v, k in zip(partition.values, table.partition_keys, strict=False)
         )
         branches.append(f"SELECT *, {constants} FROM ({scan})")  # noqa: S608
-    return " UNION ALL ".join(branches) if branches else empty_scan(table.all_columns)
+    for spec, files in hive.values():
+        branches.append(
+            _reader(table, spec)(_count(scope, files), table.columns, spec, table.partition_keys)
+        )
+    return " UNION ALL BY NAME ".join(branches) if branches else empty_scan(table.all_columns)
 
 
 def _register_scan(scope: Scope, table: CatalogTable, predicates: list[exp.Expression]) -> str:
