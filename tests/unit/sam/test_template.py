@@ -224,6 +224,9 @@ def test_names_derive_from_stack_and_stage(resolver: Resolver) -> None:
 def test_crawler_is_incremental_and_inherits_partition_schema(template: dict[str, Any]) -> None:
     props = template["Resources"]["RawCrawler"]["Properties"]
     assert props["RecrawlPolicy"] == {"RecrawlBehavior": "CRAWL_NEW_FOLDERS_ONLY"}
+    assert props["Classifiers"] == [{"Ref": "RawCsvClassifier"}]
+    csv = template["Resources"]["RawCsvClassifier"]["Properties"]["CsvClassifier"]
+    assert csv["ContainsHeader"] == "PRESENT"
     assert props["SchemaChangePolicy"] == {"UpdateBehavior": "LOG", "DeleteBehavior": "LOG"}
     configuration = json.loads(props["Configuration"])
     assert configuration["CrawlerOutput"]["Partitions"] == {
