@@ -10,6 +10,7 @@
 2. A small Spark script (monthly delay averages of the flights CSVs) runs through the job
    runner (S3 staging in and out + driver subprocess) and bare (the same driver on local
    files): the difference is the runner's overhead. Then twice through a warm driver (the
+   second run has no JVM start-up). Then twice through a warm driver (the
    second run has no JVM start-up).
 
 Reports ratios and times; asserts nothing (not part of the test suite).
@@ -33,6 +34,7 @@ import boto3
 from etl_local.glue.crawler import crawl
 from etl_local.glue.jobrunner import JobRunner, driver_environment
 from etl_local.glue.settings import CrawlerSettings, S3Target
+from etl_local.glue.staging import plan_staging, stage_in
 from moto.server import ThreadedMotoServer
 
 FLIGHTS_ZIP = (
@@ -140,7 +142,10 @@ def bench_job(s3: Any, workdir: Path) -> None:
     started = time.perf_counter()
     result = runner.run(script, "monthly", "jr_bench", arguments)
     through_runner = time.perf_counter() - started
-    staged = workdir / "runs" / "monthly" / "jr_bench" / "staging"
+    bare_plan = plan_staging({"--input_flights": arguments["--input_flights"]}, workdir / "bare")
+    started = time.perf_counter()
+    stage_in(s3, bare_plan)
+    staging_in = time.perf_counter() - started
     command = [
         sys.executable,
         "-m",
@@ -148,18 +153,28 @@ def bench_job(s3: Any, workdir: Path) -> None:
         str(workdir / "bare.json"),
         str(script),
         "--input_flights",
-        str(staged / "in" / "flights"),
+        str(bare_plan.inputs[0].local),
         "--output_monthly",
         str(workdir / "bare_out"),
     ]
     started = time.perf_counter()
     subprocess.run(command, env=driver_environment(), check=True, capture_output=True)
     bare = time.perf_counter() - started
-    print(f"job run through the runner: {through_runner:.1f} s ({result.state})")
-    print(f"same script, bare Spark:    {bare:.1f} s")
+    warm = JobRunner(s3, workdir / "warm", warm=True)
+    warm_times = []
+    for attempt in range(2):
+        started = time.perf_counter()
+        warm.run(script, "monthly", f"jr_warm_{attempt}", arguments)
+        warm_times.append(time.perf_counter() - started)
+    warm.close()
+    overhead = through_runner - bare
+    print(f"job run through the runner (cold driver): {through_runner:.1f} s ({result.state})")
+    print(f"same script, bare Spark (same driver):    {bare:.1f} s")
     print(
-        f"runner overhead (staging): {through_runner - bare:+.1f} s ({through_runner / bare:.2f}x)"
+        f"runner overhead (S3 staging in+out):      {overhead:+.1f} s ({through_runner / bare:.2f}x)"
     )
+    print(f"  of which downloading the inputs:        {staging_in:.1f} s")
+    print(f"warm driver: first run {warm_times[0]:.1f} s, next run {warm_times[1]:.1f} s")
 
 
 def main() -> None:

@@ -153,6 +153,7 @@ class CrawlerService:
             [f"[{prefix}] BENCHMARK : Running Start Crawl for Crawler {state.name}"],
         )
         events.crawler_state_change(self.ctx, state.name, "Started", message="Crawler Started")
+        counts: dict[str, str] = {}
         try:
             settings = CrawlerSettings.from_glue(definition)
             specs = plan(settings, self.ctx.client("s3"), state.seen)
@@ -163,6 +164,14 @@ class CrawlerService:
                     specs, not settings.new_folders_only
                 )
                 lines += [f"[{prefix}] INFO : {m}" for m in outcome.messages]
+                counts = {
+                    "tablesCreated": str(outcome.tables_created),
+                    "tablesUpdated": str(outcome.tables_updated),
+                    "tablesDeleted": str(outcome.tables_deleted),
+                    "partitionsCreated": str(outcome.partitions_created),
+                    "partitionsUpdated": str(outcome.partitions_updated),
+                    "partitionsDeleted": str(outcome.partitions_deleted),
+                }
                 with self._lock:
                     state.tables = {
                         "TablesCreated": outcome.tables_created,
@@ -179,9 +188,16 @@ class CrawlerService:
             f"[{prefix}] BENCHMARK : Crawler has finished running and is in state {status}"
         )
         events.put_logs(self.ctx, events.CRAWLER_LOG_GROUP, state.name, lines)
-        self._finish(state, status, message, prefix)
+        self._finish(state, status, message, prefix, counts)
 
-    def _finish(self, state: CrawlerState, status: str, message: str | None, prefix: str) -> None:
+    def _finish(
+        self,
+        state: CrawlerState,
+        status: str,
+        message: str | None,
+        prefix: str,
+        counts: dict[str, str],
+    ) -> None:
         with self._lock:
             last: dict[str, Any] = {
                 "Status": status,
@@ -195,7 +211,8 @@ class CrawlerService:
             state.last_crawl = last
             state.runtimes.append(round(time.time() - state.started, 3))
             state.lifecycle.move(READY)
-        extra = {"errorMessage": message} if message else {}
+        extra = {"errorMessage": message} if message else counts
+        extra["message"] = f"Crawler {status.capitalize()}"
         events.crawler_state_change(self.ctx, state.name, status.capitalize(), **extra)
 
     def wait(self, name: str, timeout: float = 60.0) -> None:

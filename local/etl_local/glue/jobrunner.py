@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import sys
 import threading
 import time
@@ -129,6 +130,8 @@ class JobRunner:
             )
         except Exception as exc:  # staging failed: the run fails with the client's error
             state, error = FAILED, f"{type(exc).__name__}: {exc}"
+        finally:
+            shutil.rmtree(root / "staging", ignore_errors=True)
         return RunResult(state, error, time.monotonic() - started, log_path)
 
     def _drive(
