@@ -325,3 +325,9 @@ def test_outputs_name_what_operators_need(template: dict[str, Any]) -> None:
         "AthenaWorkGroupName",
         "RawDatabaseName",
     } <= set(template["Outputs"])
+
+
+def test_every_sample_event_is_exercised_by_a_test() -> None:
+    tests = "".join(p.read_text() for p in Path(__file__).parent.glob("test_*.py"))
+    unused = [p.name for p in sorted((ROOT / "events").glob("*.json")) if p.name not in tests]
+    assert unused == []
