@@ -331,3 +331,12 @@ def test_every_sample_event_is_exercised_by_a_test() -> None:
     tests = "".join(p.read_text() for p in Path(__file__).parent.glob("test_*.py"))
     unused = [p.name for p in sorted((ROOT / "events").glob("*.json")) if p.name not in tests]
     assert unused == []
+
+
+def test_the_project_interpreter_accepts_the_definition_unchanged() -> None:
+    from etl_local.stepfunctions.machine import load
+    from etl_local.stepfunctions.validation import validate
+
+    definition = _definition()
+    assert validate(definition) == []
+    assert set(load(definition).states) == set(definition["States"])
