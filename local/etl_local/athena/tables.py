@@ -47,6 +47,9 @@ class Scope:
     views: dict[str, str] = field(default_factory=dict)
     # scan view -> {column: DuckDB type}, for sqlglot's type annotation
     schema: dict[str, dict[str, str]] = field(default_factory=dict)
+    # a table named twice in one statement is looked up and scanned once
+    tables: dict[tuple[str, str], CatalogTable] = field(default_factory=dict)
+    scans: dict[tuple[str, str, str], str] = field(default_factory=dict)
 
     def qualified(self, table: exp.Table) -> tuple[str, str]:
         return (table.db or self.database).lower(), table.name.lower()
@@ -64,6 +67,8 @@ def _offset(node: exp.Table) -> int:
 
 def lookup(scope: Scope, node: exp.Table) -> CatalogTable:
     database, name = scope.qualified(node)
+    if (database, name) in scope.tables:
+        return scope.tables[(database, name)]
     table = scope.catalog.get_table(database, name)
     if table is None:
         if not scope.catalog.database_exists(database):
@@ -76,6 +81,7 @@ def lookup(scope: Scope, node: exp.Table) -> CatalogTable:
             "TABLE_NOT_FOUND",
             f"Table 'awsdatacatalog.{database}.{name}' does not exist",
         )
+    scope.tables[(database, name)] = table
     return table
 
 
@@ -119,6 +125,8 @@ def _inline_view(scope: Scope, node: exp.Table, table: CatalogTable) -> None:
     )
     inner.views = scope.views
     inner.schema = scope.schema
+    inner.tables = scope.tables
+    inner.scans = scope.scans
     resolve_tables(inner, body)
     scope.scanned_bytes += inner.scanned_bytes
     alias = node.alias or table.name
@@ -268,7 +276,11 @@ def scan_sql(scope: Scope, table: CatalogTable, predicates: list[exp.Expression]
 
 
 def _register_scan(scope: Scope, table: CatalogTable, predicates: list[exp.Expression]) -> str:
+    key = (table.database, table.name, " AND ".join(sorted(p.sql() for p in predicates)))
+    if key in scope.scans:
+        return scope.scans[key]
     name = f"{scope.prefix}_{len(scope.views)}"
+    scope.scans[key] = name
     body = scan_sql(scope, table, predicates)
     scope.cursor.execute(f"CREATE OR REPLACE TEMP VIEW {quote_ident(name)} AS {body}")
     scope.views[name] = f"{table.database}.{table.name}"
