@@ -42,6 +42,7 @@ _BAD_NAME = re.compile(r"[\s<>{}\[\]?*\"#%\\^|~`$&,;:/\x00-\x1f\x7f-\x9f]")
 REDRIVABLE_STATUSES = frozenset({"FAILED", "TIMED_OUT", "ABORTED"})
 REDRIVE_WINDOW_SECONDS = 14 * 24 * 3600
 STATUS_CHANGE = "Step Functions Execution Status Change"
+FLUSH_SECONDS = 1.0
 LOCAL_CREDENTIALS = {
     "aws_access_key_id": LOCAL_ACCESS_KEY,
     "aws_secret_access_key": LOCAL_SECRET_KEY,
@@ -108,6 +109,8 @@ class StepFunctionsApi:
         )
         self.tokens = TokenBroker()
         self._running: dict[str, tuple[Execution, threading.Thread]] = {}
+        self._records: dict[str, ExecutionRecord] = {}
+        self._flusher: threading.Thread | None = None
         self._lock = threading.Lock()
         self._handlers: dict[str, Handler] = {
             "CreateStateMachine": self.create_state_machine,
@@ -307,6 +310,10 @@ class StepFunctionsApi:
         )
         with self._lock:
             self._running[record.arn] = (execution, thread)
+            self._records[record.arn] = record
+            if self._flusher is None or not self._flusher.is_alive():
+                self._flusher = threading.Thread(target=self._flush, name="sfn-flush", daemon=True)
+                self._flusher.start()
         thread.start()
         execution.started.wait(5)
 
@@ -322,16 +329,28 @@ class StepFunctionsApi:
                 stop_date=time.time(),
                 history=execution.history,
             )
-        record.status = result.status
-        record.output = None if result.status != "SUCCEEDED" else compact(result.output)
-        record.error, record.cause = result.error, result.cause
-        record.stop_date = result.stop_date
-        record.history = result.history
-        record.ledger = result.ledger
-        self.store.put_execution(record)
         with self._lock:
+            record.status = result.status
+            record.output = None if result.status != "SUCCEEDED" else compact(result.output)
+            record.error, record.cause = result.error, result.cause
+            record.stop_date = result.stop_date
+            record.history = result.history
+            record.ledger = result.ledger
+            self.store.put_execution(record)
             self._running.pop(record.arn, None)
+            self._records.pop(record.arn, None)
         self._publish(record)
+
+    def _flush(self) -> None:
+        """Persist the history of running executions every second (for other processes)."""
+        while True:
+            time.sleep(FLUSH_SECONDS)
+            with self._lock:
+                if not self._records:
+                    return
+                for arn, record in self._records.items():
+                    record.history = list(self._running[arn][0].history)
+                    self.store.put_execution(record)
 
     def _publish(self, record: ExecutionRecord) -> None:
         try:

@@ -143,8 +143,9 @@ class Execution:
             )
             result.status, result.output = "SUCCEEDED", output
         except StatesError as err:
-            scope.event("ExecutionFailed", _error_details(err.error, err.cause))
-            result.status, result.error, result.cause = "FAILED", err.error, err.cause
+            error = err.error or None  # a Fail state without Error reports none
+            scope.event("ExecutionFailed", _error_details(error, err.cause))
+            result.status, result.error, result.cause = "FAILED", error, err.cause
         except ExecutionInterrupted as stop:
             kind = (
                 "ExecutionTimedOut" if isinstance(stop, ExecutionTimedOut) else "ExecutionAborted"

@@ -43,8 +43,17 @@ def invoke(clients: Clients, call: TaskCall) -> Any:
     """The optimized integration: output {ExecutedVersion, Payload, StatusCode, ...}."""
     response = _invoke(clients, call.parameters or {})
     payload = response.pop("Payload")
+    metadata = response.get("ResponseMetadata", {})
     out = api_response(response)
     out["Payload"] = payload
+    if metadata:
+        headers = metadata.get("HTTPHeaders", {})
+        out["SdkHttpMetadata"] = {
+            "AllHttpHeaders": {name: [value] for name, value in headers.items()},
+            "HttpHeaders": dict(headers),
+            "HttpStatusCode": metadata.get("HTTPStatusCode"),
+        }
+        out["SdkResponseMetadata"] = {"RequestId": metadata.get("RequestId")}
     return out
 
 
