@@ -41,6 +41,14 @@ CTAS_PROPERTIES = frozenset(
 )
 
 
+# Properties that only mean something for some formats; Athena rejects them elsewhere.
+FORMAT_SPECIFIC: dict[str, frozenset[str]] = {
+    "field_delimiter": frozenset({"TEXTFILE"}),
+    "parquet_compression": frozenset({"PARQUET"}),
+    "orc_compression": frozenset({"ORC"}),
+}
+
+
 @dataclass(frozen=True)
 class CtasOptions:
     format: str
@@ -80,6 +88,13 @@ def ctas_options(tree: exp.Create) -> CtasOptions:
                 "INVALID_TABLE_PROPERTY",
                 f"Catalog 'awsdatacatalog' table property '{name}' does not exist",
             )
+    fmt = str(raw.get("format", "PARQUET")).upper()
+    for name, formats in FORMAT_SPECIFIC.items():
+        if name in raw and fmt not in formats:
+            raise AthenaQueryError(
+                "INVALID_TABLE_PROPERTY",
+                f"Cannot specify {name} table property for storage format: {fmt}",
+            )
     if str(raw.get("table_type", "HIVE")).upper() != "HIVE":
         raise AthenaQueryError(
             "NOT_SUPPORTED",
@@ -93,7 +108,7 @@ def ctas_options(tree: exp.Create) -> CtasOptions:
         raw.get("write_compression") or raw.get("parquet_compression") or raw.get("orc_compression")
     )
     return CtasOptions(
-        format=str(raw.get("format", "PARQUET")).upper(),
+        format=fmt,
         external_location=raw.get("external_location"),
         partitioned_by=[str(p).lower() for p in raw.get("partitioned_by") or []],
         bucketed_by=[],
@@ -136,12 +151,12 @@ def _check_columns(
             )
         seen.add(name.lower())
     names = [n.lower() for n, _ in columns]
-    for key in partitioned_by:
-        if key not in names:
-            raise AthenaQueryError(
-                "HIVE_COLUMN_ORDER_MISMATCH",
-                f"Partition column {key} not present in the table columns",
-            )
+    missing = [key for key in partitioned_by if key not in names]
+    if missing:
+        raise AthenaQueryError(
+            "INVALID_TABLE_PROPERTY",
+            f"Partition columns [{', '.join(missing)}] not present in schema",
+        )
     if partitioned_by and names[-len(partitioned_by) :] != partitioned_by:
         raise AthenaQueryError(
             "HIVE_COLUMN_ORDER_MISMATCH",

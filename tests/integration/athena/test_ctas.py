@@ -145,6 +145,18 @@ def test_ctas_formats_round_trip(athena, db, fmt, extra):
             id="orc-not-writable-locally",
         ),
         pytest.param(
+            "CREATE TABLE {db}.delim WITH (format = 'PARQUET', field_delimiter = ',') AS SELECT 1 AS a",
+            "INVALID_TABLE_PROPERTY",
+            "Cannot specify field_delimiter table property for storage format: PARQUET",
+            id="textfile-property-on-parquet",
+        ),
+        pytest.param(
+            "CREATE TABLE {db}.nokey WITH (partitioned_by = ARRAY['nope']) AS SELECT 1 AS a",
+            "INVALID_TABLE_PROPERTY",
+            "Partition columns [nope] not present in schema",
+            id="unknown-partition-column",
+        ),
+        pytest.param(
             "CREATE TABLE {db}.prop WITH (colour = 'blue') AS SELECT 1 AS a",
             "INVALID_TABLE_PROPERTY",
             "Catalog 'awsdatacatalog' table property 'colour' does not exist",
