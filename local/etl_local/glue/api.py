@@ -12,6 +12,7 @@ from botocore.exceptions import ClientError
 
 from etl_local.context import LocalContext
 from etl_local.glue import errors
+from etl_local.glue.classifier_store import ClassifierStore
 from etl_local.glue.crawls import CrawlerService
 from etl_local.glue.jobrunner import JobRunner
 from etl_local.glue.jobruns import JobRunService
@@ -32,12 +33,18 @@ class GlueApi:
             "GetJobRun",
             "GetJobRuns",
             "BatchStopJobRun",
+            "CreateClassifier",
+            "UpdateClassifier",
+            "GetClassifier",
+            "GetClassifiers",
+            "DeleteClassifier",
         }
     )
 
     def __init__(self, ctx: LocalContext, runner: JobRunner | None = None) -> None:
         self.ctx = ctx
-        self.crawlers = CrawlerService(ctx)
+        self.classifiers = ClassifierStore()
+        self.crawlers = CrawlerService(ctx, self.classifiers)
         self.jobs = JobRunService(ctx, runner)
         self._handlers: dict[str, Handler] = {
             "StartCrawler": self._start_crawler,
@@ -50,6 +57,11 @@ class GlueApi:
             "GetJobRun": self._get_job_run,
             "GetJobRuns": self._get_job_runs,
             "BatchStopJobRun": self._batch_stop_job_run,
+            "CreateClassifier": self._create_classifier,
+            "UpdateClassifier": self._update_classifier,
+            "GetClassifier": lambda p: {"Classifier": self.classifiers.get(p["Name"])},
+            "GetClassifiers": lambda p: {"Classifiers": self.classifiers.all()},
+            "DeleteClassifier": self._delete_classifier,
         }
 
     def dispatch(self, action: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -118,3 +130,17 @@ class GlueApi:
     def _batch_stop_job_run(self, params: dict[str, Any]) -> dict[str, Any]:
         self.jobs.definition(params["JobName"])
         return self.jobs.stop(params["JobName"], list(params["JobRunIds"]))
+
+    # ------------------------------------------------------------------ classifiers
+
+    def _create_classifier(self, params: dict[str, Any]) -> dict[str, Any]:
+        self.classifiers.create(params)
+        return {}
+
+    def _update_classifier(self, params: dict[str, Any]) -> dict[str, Any]:
+        self.classifiers.update(params)
+        return {}
+
+    def _delete_classifier(self, params: dict[str, Any]) -> dict[str, Any]:
+        self.classifiers.delete(params["Name"])
+        return {}

@@ -10,13 +10,13 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 from etl_local.glue.catalog import CatalogWriter, CrawlOutcome
-from etl_local.glue.classifiers import classify_object
+from etl_local.glue.classifiers import TextClassifier, classify_object, custom_classifiers
 from etl_local.glue.classifiers.base import UNKNOWN, Classification
 from etl_local.glue.layout import (
     DataFile,
@@ -73,11 +73,13 @@ def _listed(target: Target, seen: frozenset[str]) -> list[StoredObject]:
     return objects
 
 
-def classify_all(target: Target, seen: frozenset[str] = frozenset()) -> list[DataFile]:
+def classify_all(
+    target: Target, seen: frozenset[str] = frozenset(), custom: Sequence[TextClassifier] = ()
+) -> list[DataFile]:
     objects = _listed(target, seen)
     sample = plan_sample(objects, target.sample_size)
     with ThreadPoolExecutor(READ_THREADS) as pool:
-        classified = pool.map(lambda o: classify_object(target.store, o), sample.read)
+        classified = pool.map(lambda o: classify_object(target.store, o, custom), sample.read)
         found = dict(zip((o.key for o in sample.read), classified, strict=True))
     base = len(target.prefix) + 1 if target.prefix else 0
     files = []
@@ -201,9 +203,10 @@ def plan_target(
     table_prefix: str = "",
     table_level: int | None = None,
     seen: frozenset[str] = frozenset(),
+    custom: Sequence[TextClassifier] = (),
 ) -> list[TableSpec]:
     """The tables (with partitions) a crawl of ``target`` defines."""
-    files = classify_all(target, seen)
+    files = classify_all(target, seen, custom)
     if table_level:
         groups = group_by_level(files, target.prefix, table_level, combine)
     else:
@@ -213,8 +216,13 @@ def plan_target(
 
 
 def plan(
-    settings: CrawlerSettings, s3_client: Any, seen: frozenset[str] = frozenset()
+    settings: CrawlerSettings,
+    s3_client: Any,
+    seen: frozenset[str] = frozenset(),
+    classifiers: Sequence[dict[str, Any]] = (),
 ) -> list[TableSpec]:
+    """``classifiers``: the definitions (GetClassifier shapes) of the crawler's Classifiers."""
+    custom = custom_classifiers(classifiers)
     specs: list[TableSpec] = []
     for s3_target in settings.targets:
         specs += plan_target(
@@ -225,6 +233,7 @@ def plan(
             settings.table_prefix,
             settings.table_level,
             seen if settings.new_folders_only else frozenset(),
+            custom,
         )
     return _dedupe(specs)
 
@@ -258,9 +267,13 @@ class CrawlResult:
 
 
 def crawl(
-    settings: CrawlerSettings, s3_client: Any, glue_client: Any, seen: frozenset[str] = frozenset()
+    settings: CrawlerSettings,
+    s3_client: Any,
+    glue_client: Any,
+    seen: frozenset[str] = frozenset(),
+    classifiers: Sequence[dict[str, Any]] = (),
 ) -> CrawlResult:
     """Run one crawl of ``settings``' S3 targets and write the result to the catalog."""
-    specs = plan(settings, s3_client, seen)
+    specs = plan(settings, s3_client, seen, classifiers)
     outcome = CatalogWriter(glue_client, settings).apply(specs, not settings.new_folders_only)
     return CrawlResult(outcome, frozenset(folders(specs)) | seen, specs)

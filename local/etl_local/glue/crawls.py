@@ -21,6 +21,7 @@ from botocore.exceptions import ClientError
 from etl_local.context import LocalContext
 from etl_local.glue import errors, events
 from etl_local.glue.catalog import CatalogWriter
+from etl_local.glue.classifier_store import ClassifierStore
 from etl_local.glue.crawler import folders, plan
 from etl_local.glue.lifecycle import (
     CRAWL_CANCELLED,
@@ -50,8 +51,9 @@ class CrawlerState:
 
 
 class CrawlerService:
-    def __init__(self, ctx: LocalContext) -> None:
+    def __init__(self, ctx: LocalContext, classifiers: ClassifierStore | None = None) -> None:
         self.ctx = ctx
+        self.classifiers = classifiers or ClassifierStore()
         self._lock = threading.Lock()
         self._states: dict[str, CrawlerState] = {}
         self._threads: list[threading.Thread] = []
@@ -156,7 +158,14 @@ class CrawlerService:
         counts: dict[str, str] = {}
         try:
             settings = CrawlerSettings.from_glue(definition)
-            specs = plan(settings, self.ctx.client("s3"), state.seen)
+            custom = []
+            for name in settings.classifiers:
+                found = self.classifiers.find(name)
+                if found is None:
+                    lines.append(f"[{prefix}] WARN : Classifier {name} not found: skipped")
+                else:
+                    custom.append(found)
+            specs = plan(settings, self.ctx.client("s3"), state.seen, custom)
             if state.stop.is_set():
                 status = CRAWL_CANCELLED
             else:

@@ -48,3 +48,7 @@ def from_client_error(error: ClientError) -> AwsError:
     detail = error.response.get("Error", {})
     status = int(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 400))
     return AwsError(str(detail.get("Code", "")), str(detail.get("Message", "")), status)
+
+
+def not_found(message: str) -> AwsError:
+    return AwsError("EntityNotFoundException", message)

@@ -33,6 +33,7 @@ class CrawlerSettings:
     delete_behavior: str = DEPRECATE_IN_DATABASE
     recrawl: str = CRAWL_EVERYTHING
     configuration: dict[str, Any] = field(default_factory=dict)
+    classifiers: tuple[str, ...] = ()  # custom classifier names, tried in this order
 
     @property
     def combine_schemas(self) -> bool:
@@ -76,4 +77,5 @@ class CrawlerSettings:
             configuration=json.loads(configuration)
             if isinstance(configuration, str)
             else configuration,
+            classifiers=tuple(crawler.get("Classifiers") or ()),
         )

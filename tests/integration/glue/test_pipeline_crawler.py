@@ -24,9 +24,9 @@ class _CfnLoader(yaml.SafeLoader):
 _CfnLoader.add_multi_constructor("!", lambda loader, suffix, node: None)
 
 
-def raw_crawler() -> dict[str, Any]:
+def resource(logical_id: str) -> dict[str, Any]:
     template = yaml.load(TEMPLATE.read_text(), Loader=_CfnLoader)  # noqa: S506 - safe subclass
-    return dict(template["Resources"]["RawCrawler"]["Properties"])
+    return dict(template["Resources"][logical_id]["Properties"])
 
 
 FLIGHTS = "day,dep_time,carrier,flight,tailnum\n1,517,UA,1545,N14228\n2,NA,AA,1141,N619AA\n"
@@ -34,8 +34,10 @@ AIRLINES = "carrier,name\n9E,Endeavor Air Inc.\nAA,American Airlines Inc.\n"
 
 
 def test_raw_crawler_of_the_template(world: GlueWorld) -> None:
-    props = raw_crawler()
+    props = resource("RawCrawler")
     name = unique("raw")
+    classifier = resource("RawCsvClassifier")["CsvClassifier"]
+    world.call("CreateClassifier", CsvClassifier={**classifier, "Name": f"{name}-csv"})
     targets = [
         {
             "Path": f"s3://{world.bucket}/raw/",
@@ -50,6 +52,7 @@ def test_raw_crawler_of_the_template(world: GlueWorld) -> None:
         RecrawlPolicy=props["RecrawlPolicy"],
         SchemaChangePolicy=props["SchemaChangePolicy"],
         Configuration=props["Configuration"],
+        Classifiers=[f"{name}-csv"],
     )
     assert json.loads(props["Configuration"])["Grouping"]["TableLevelConfiguration"] == 3
 
@@ -73,6 +76,9 @@ def test_raw_crawler_of_the_template(world: GlueWorld) -> None:
     ]
     airlines = world.table(name, "airlines")
     assert airlines["PartitionKeys"] == []
+    columns = [(c["Name"], c["Type"]) for c in airlines["StorageDescriptor"]["Columns"]]
+    assert columns == [("carrier", "string"), ("name", "string")]  # header PRESENT
+    assert airlines["Parameters"]["skip.header.line.count"] == "1"
     assert airlines["StorageDescriptor"]["Location"] == f"s3://{world.bucket}/raw/airlines/"
     metrics = world.call("GetCrawlerMetrics", CrawlerNameList=[name])["CrawlerMetricsList"][0]
     assert (metrics["TablesCreated"], metrics["TablesUpdated"], metrics["TablesDeleted"]) == (

@@ -8,12 +8,14 @@ data wins; none -> classification ``UNKNOWN``.
 from __future__ import annotations
 
 import bz2
+import functools
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from etl_local.glue.classifiers.base import Classification, unknown
 from etl_local.glue.classifiers.columnar import classify_avro, classify_orc, classify_parquet
-from etl_local.glue.classifiers.csvfmt import classify_csv
+from etl_local.glue.classifiers.csvfmt import CsvOptions, classify_csv
 from etl_local.glue.classifiers.jsonfmt import classify_json
 from etl_local.glue.storage import ObjectStore, StoredObject
 
@@ -27,11 +29,30 @@ BINARY_CLASSIFIERS: tuple[Callable[[bytes], Classification | None], ...] = (
 )
 BINARY_MAGIC = (b"Obj\x01", b"ORC", b"PAR1")
 
+TextClassifier = Callable[[str], Classification | None]
+
 # text formats, tried on the decoded sample, in Glue's order (JSON before CSV)
-TEXT_CLASSIFIERS: tuple[Callable[[str], Classification | None], ...] = (
-    classify_json,
-    classify_csv,
-)
+TEXT_CLASSIFIERS: tuple[TextClassifier, ...] = (classify_json, classify_csv)
+
+# custom classifier kind (GetClassifier's member) -> the classifier its settings make
+CUSTOM_KINDS: dict[str, Callable[[dict[str, Any]], TextClassifier]] = {
+    "CsvClassifier": lambda spec: functools.partial(
+        classify_csv, options=CsvOptions.from_glue(spec)
+    ),
+}
+
+
+def custom_classifiers(definitions: Sequence[dict[str, Any]]) -> tuple[TextClassifier, ...]:
+    """The crawler's custom classifiers (GetClassifier shapes), in the crawler's order.
+
+    Kinds this crawler does not implement (grok, XML, JSON path) are skipped.
+    """
+    return tuple(
+        CUSTOM_KINDS[kind](spec)
+        for definition in definitions
+        for kind, spec in definition.items()
+        if kind in CUSTOM_KINDS
+    )
 
 
 def _gunzip(data: bytes) -> bytes:
@@ -63,8 +84,13 @@ def _complete_lines(text: str, complete: bool) -> str:
     return text[: cut + 1] if cut >= 0 else ""
 
 
-def classify_bytes(data: bytes, complete: bool) -> Classification:
-    """Classify a file from its first bytes (``complete``: the whole file is ``data``)."""
+def classify_bytes(
+    data: bytes, complete: bool, custom: Sequence[TextClassifier] = ()
+) -> Classification:
+    """Classify a file from its first bytes (``complete``: the whole file is ``data``).
+
+    ``custom`` classifiers are tried before the built-in text classifiers.
+    """
     for binary in BINARY_CLASSIFIERS:
         try:
             found = binary(data)
@@ -79,7 +105,7 @@ def classify_bytes(data: bytes, complete: bool) -> Classification:
     text = _complete_lines(raw.decode("utf-8", errors="replace"), complete)
     if "\x00" in text:  # binary garbage is no text format
         return unknown()
-    for classifier in TEXT_CLASSIFIERS:
+    for classifier in (*custom, *TEXT_CLASSIFIERS):
         found = classifier(text)
         if found:
             found.compression = compression
@@ -89,10 +115,12 @@ def classify_bytes(data: bytes, complete: bool) -> Classification:
     return unknown()
 
 
-def classify_object(store: ObjectStore, obj: StoredObject) -> Classification:
+def classify_object(
+    store: ObjectStore, obj: StoredObject, custom: Sequence[TextClassifier] = ()
+) -> Classification:
     if obj.size == 0:
         return unknown()
     data = store.read(obj.key, SAMPLE_BYTES)
     if len(data) < obj.size and data.startswith(BINARY_MAGIC):
         data = store.read(obj.key)  # columnar metadata sits at the end: read it whole
-    return classify_bytes(data, complete=len(data) >= obj.size)
+    return classify_bytes(data, complete=len(data) >= obj.size, custom=custom)

@@ -10,6 +10,10 @@ Rules (AWS Glue developer guide, "Built-in CSV classifier"):
 - column types are boolean, bigint, double or string; one value of another kind (``NA``
   among numbers) makes the column string; dates and timestamps stay string.
 - quoted values make the crawler pick OpenCSVSerde instead of LazySimpleSerDe.
+
+A custom CSV classifier (CreateClassifier's ``CsvClassifier``) is the same classifier with
+its settings: one delimiter and quote symbol, ``ContainsHeader`` PRESENT/ABSENT/UNKNOWN,
+explicit ``Header`` names, ``AllowSingleColumn``, ``DisableValueTrimming`` and ``Serde``.
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ import csv
 import io
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -45,6 +51,33 @@ KIND_PATTERNS = (
     ("double", r"[+-]?(\d+\.\d*|\.\d+|\d+)([eE][+-]?\d+)?"),
 )
 _PYTHON_KINDS = tuple((kind, re.compile(pattern)) for kind, pattern in KIND_PATTERNS)
+
+
+@dataclass(frozen=True)
+class CsvOptions:
+    delimiters: tuple[str, ...] = DELIMITERS
+    quote: str = '"'
+    header: str = "UNKNOWN"  # PRESENT | ABSENT | UNKNOWN (detect)
+    names: tuple[str, ...] = ()
+    min_columns: int = 2
+    trim: bool = True
+    serde: str = "None"  # OpenCSVSerDe | LazySimpleSerDe | None (detect)
+
+    @classmethod
+    def from_glue(cls, spec: dict[str, Any]) -> CsvOptions:
+        """CreateClassifier's ``CsvClassifier`` shape."""
+        return cls(
+            delimiters=(spec["Delimiter"],) if spec.get("Delimiter") else DELIMITERS,
+            quote=spec.get("QuoteSymbol") or '"',
+            header=spec.get("ContainsHeader") or "UNKNOWN",
+            names=tuple(spec.get("Header") or ()),
+            min_columns=1 if spec.get("AllowSingleColumn") else 2,
+            trim=not spec.get("DisableValueTrimming", False),
+            serde=spec.get("Serde") or "None",
+        )
+
+
+BUILT_IN = CsvOptions()
 
 
 def _fits_bigint(value: str) -> bool:
@@ -83,9 +116,9 @@ _COLUMN_KINDS: dict[str, Callable[[pa.Array], str]] = {
 }
 
 
-def column_type(values: pa.Array) -> GlueType:
+def column_type(values: pa.Array, trim: bool = True) -> GlueType:
     """A column's type over all its values (vectorised; empty values carry no type)."""
-    trimmed = pc.utf8_trim_whitespace(values)
+    trimmed = pc.utf8_trim_whitespace(values) if trim else values
     distinct = pc.unique(pc.filter(trimmed, pc.not_equal(trimmed, "")))
     if len(distinct) == 0:
         return NULL
@@ -95,18 +128,18 @@ def column_type(values: pa.Array) -> GlueType:
     return "string"
 
 
-def _first_row(text: str, delimiter: str) -> list[str]:
-    return next(csv.reader(io.StringIO(text), delimiter=delimiter, quotechar='"'), [])
+def _first_row(text: str, delimiter: str, quote: str) -> list[str]:
+    return next(csv.reader(io.StringIO(text), delimiter=delimiter, quotechar=quote), [])
 
 
-def _parse(data: bytes, delimiter: str, width: int) -> pa.Table | None:
+def _parse(data: bytes, delimiter: str, quote: str, width: int) -> pa.Table | None:
     names = [f"c{i}" for i in range(width)]
     try:
         return pacsv.read_csv(
             io.BytesIO(data),
             read_options=pacsv.ReadOptions(column_names=names, use_threads=False),
             parse_options=pacsv.ParseOptions(
-                delimiter=delimiter, quote_char='"', newlines_in_values=True
+                delimiter=delimiter, quote_char=quote, newlines_in_values=True
             ),
             convert_options=pacsv.ConvertOptions(
                 column_types=dict.fromkeys(names, pa.string()),
@@ -119,13 +152,14 @@ def _parse(data: bytes, delimiter: str, width: int) -> pa.Table | None:
         return None
 
 
-def _pick_delimiter(text: str) -> tuple[str, list[str], pa.Table] | None:
+def _pick_delimiter(text: str, options: CsvOptions) -> tuple[str, list[str], pa.Table] | None:
     data = text.encode()
-    for delimiter in DELIMITERS:
-        if delimiter not in text:
+    for delimiter in options.delimiters:
+        if delimiter not in text and options.min_columns > 1:
             continue
-        first = _first_row(text, delimiter)
-        table = _parse(data, delimiter, len(first)) if len(first) >= 2 else None
+        first = _first_row(text, delimiter, options.quote)
+        wide = len(first) >= options.min_columns
+        table = _parse(data, delimiter, options.quote, len(first)) if wide else None
         if table is not None and table.num_rows >= 2:
             return delimiter, first, table
     return None
@@ -158,38 +192,60 @@ def _names(header: list[str]) -> list[str]:
     return names
 
 
-def _types(table: pa.Table, skip: int) -> list[GlueType]:
-    return [column_type(column.slice(skip).combine_chunks()) for column in table.columns]
+def _types(table: pa.Table, skip: int, trim: bool) -> list[GlueType]:
+    return [column_type(column.slice(skip).combine_chunks(), trim) for column in table.columns]
 
 
-def _quoted(text: str, delimiter: str) -> bool:
-    if '"' not in text:
+def _quoted(text: str, delimiter: str, quote: str) -> bool:
+    if quote not in text:
         return False
-    return re.search(rf'(^|{re.escape(delimiter)})"', text, re.MULTILINE) is not None
+    pattern = rf"(^|{re.escape(delimiter)}){re.escape(quote)}"
+    return re.search(pattern, text, re.MULTILINE) is not None
 
 
-def classify_csv(text: str) -> Classification | None:
+# (header setting, detected) -> whether the first row is a header
+HEADER_MODES: dict[str, Callable[[bool], bool]] = {
+    "PRESENT": lambda detected: True,
+    "ABSENT": lambda detected: False,
+    "UNKNOWN": lambda detected: detected,
+}
+# Serde setting -> SerDe used (None: the crawler detects it from quoting)
+SERDES: dict[str, Callable[[bool], str]] = {
+    "OpenCSVSerDe": lambda quoted: OPEN_CSV,
+    "LazySimpleSerDe": lambda quoted: LAZY_SIMPLE,
+    "None": lambda quoted: OPEN_CSV if quoted else LAZY_SIMPLE,
+}
+
+
+def _storage(serde: str, delimiter: str, quote: str) -> StorageFormat:
+    params = (
+        {"separatorChar": delimiter, "quoteChar": quote}
+        if serde == OPEN_CSV
+        else {"field.delim": delimiter}
+    )
+    return StorageFormat(TEXT_INPUT, TEXT_OUTPUT, serde, params)
+
+
+def classify_csv(text: str, options: CsvOptions = BUILT_IN) -> Classification | None:
     """The CSV classification of a decoded sample (complete lines only), or None."""
-    picked = _pick_delimiter(text)
+    picked = _pick_delimiter(text, options)
     if picked is None:
         return None
     delimiter, first, table = picked
-    data_types = _types(table, 1)
-    header = _is_header(first, data_types)
+    data_types = _types(table, 1, options.trim)
+    header = HEADER_MODES[options.header](_is_header(first, data_types))
     types = (
         data_types
         if header
         else [merge(t, value_type(v)) for t, v in zip(data_types, first, strict=True)]
     )
-    names = _names(first) if header else [f"col{i}" for i in range(len(first))]
-    quoted = _quoted(text, delimiter)
-    storage = (
-        StorageFormat(
-            TEXT_INPUT, TEXT_OUTPUT, OPEN_CSV, {"separatorChar": delimiter, "quoteChar": '"'}
-        )
-        if quoted
-        else StorageFormat(TEXT_INPUT, TEXT_OUTPUT, LAZY_SIMPLE, {"field.delim": delimiter})
-    )
+    if options.names:
+        names = _names(list(options.names))
+    else:
+        names = _names(first) if header else [f"col{i}" for i in range(len(first))]
+    if len(names) != len(types):
+        return None
+    serde = SERDES.get(options.serde, SERDES["None"])(_quoted(text, delimiter, options.quote))
     parameters = {
         "delimiter": delimiter,
         "areColumnsQuoted": "false",
@@ -202,7 +258,7 @@ def classify_csv(text: str) -> Classification | None:
     return Classification(
         "csv",
         list(zip(names, types, strict=True)),
-        storage,
+        _storage(serde, delimiter, options.quote),
         parameters,
         records=table.num_rows - (1 if header else 0),
         sample_bytes=size - header_bytes,
