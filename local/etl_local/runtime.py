@@ -110,7 +110,7 @@ class LocalRuntime:
         self.bus = EventBus(ctx)
         ctx.publish_event = self.bus.publish
         runner = LambdaRunner(ctx)
-        self.lambda_api = LambdaApi(runner)
+        self.lambda_api = LambdaApi(runner, destinations=self._send_to_destination)
         self.plane.register("lambda", self.lambda_api)
         self.plane.register("events", EventsApi(ctx, self.bus))
         for service, spec in SERVICE_APIS.items():
@@ -129,6 +129,18 @@ class LocalRuntime:
         self.plane.emit_s3_events(ctx.passthrough_client("s3"), self.bus.publish)
         os.environ.setdefault("AWS_ENDPOINT_URL", ctx.endpoint_url)
         return self
+
+    def _send_to_destination(self, arn: str, message: str) -> None:
+        """An async invocation's failure record to its destination (SQS queue or SNS topic)."""
+        service = arn.split(":")[2]
+        if service == "sqs":
+            sqs = self.client("sqs")
+            url = sqs.get_queue_url(QueueName=arn.rsplit(":", 1)[-1])["QueueUrl"]
+            sqs.send_message(QueueUrl=url, MessageBody=message)
+        elif service == "sns":
+            self.client("sns").publish(TopicArn=arn, Message=message)
+        else:
+            log.error("destination %s is not supported locally", arn)
 
     def stop(self, export: bool = True) -> None:
         if self.plane is None:

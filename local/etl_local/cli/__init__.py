@@ -87,6 +87,10 @@ def _runtime(
     for service, how in report.apis.items():
         if how != "project engine":
             console.print(f"[yellow]{service}: {how}[/yellow]")
+    if runtime.lambda_api:
+        notes = {p.python_note for p in runtime.lambda_api.runner.pools()}
+        for note in sorted(notes):
+            console.print(f"[dim]functions run on {note}[/dim]")
     if runtime.stack:
         for problem in runtime.stack.unsupported:
             console.print(f"[red]not provisioned:[/red] {problem}")

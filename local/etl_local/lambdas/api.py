@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import logging
 import queue
 import threading
@@ -15,8 +16,8 @@ from etl_local.lambdas.runner import FunctionSpec, Invocation, LambdaRunner
 
 log = logging.getLogger(__name__)
 
-# Lambda retries a failed asynchronous invocation twice (locally without the minutes between).
-ASYNC_RETRIES = 2
+# A failed asynchronous invocation is retried (EventInvokeConfig MaximumRetryAttempts, default
+# 2) - locally without Lambda's minutes between attempts.
 LOG_TAIL_BYTES = 4096
 
 
@@ -39,8 +40,14 @@ def _configuration(spec: FunctionSpec) -> dict[str, Any]:
 class LambdaApi:
     ACTIONS = frozenset({"Invoke", "GetFunction", "GetFunctionConfiguration", "ListFunctions"})
 
-    def __init__(self, runner: LambdaRunner, async_retry_delay: float = 0.5) -> None:
+    def __init__(
+        self,
+        runner: LambdaRunner,
+        async_retry_delay: float = 0.5,
+        destinations: Callable[[str, str], None] | None = None,
+    ) -> None:
         self.runner = runner
+        self._destinations = destinations
         self._async: queue.Queue[tuple[str, bytes] | None] = queue.Queue()
         self._delay = async_retry_delay
         self._pending = 0
@@ -100,7 +107,8 @@ class LambdaApi:
         while (item := self._async.get()) is not None:
             name, payload = item
             try:
-                for attempt in range(ASYNC_RETRIES + 1):
+                spec = self.runner.pool(name).spec
+                for attempt in range(spec.async_retries + 1):
                     invocation: Invocation = self.runner.invoke(name, payload, "Event")
                     if not invocation.error:
                         break
@@ -110,14 +118,39 @@ class LambdaApi:
                         attempt + 1,
                         invocation.error.get("errorMessage"),
                     )
-                    if attempt < ASYNC_RETRIES:
+                    if attempt < spec.async_retries:
                         time.sleep(self._delay * (attempt + 1))
+                else:
+                    self._on_failure(spec, invocation, attempt + 1)
             except Exception:
                 log.exception("asynchronous invoke of %s failed", name)
             finally:
                 with self._idle:
                     self._pending -= 1
                     self._idle.notify_all()
+
+    def _on_failure(self, spec: FunctionSpec, invocation: Invocation, attempts: int) -> None:
+        """The on-failure destination of EventInvokeConfig gets Lambda's invocation record."""
+        if not spec.on_failure or self._destinations is None:
+            return
+        record = {
+            "version": "1.0",
+            "timestamp": invocation.started.isoformat(),
+            "requestContext": {
+                "requestId": invocation.request_id,
+                "functionArn": f"{spec.arn}:$LATEST",
+                "condition": "RetriesExhausted",
+                "approximateInvokeCount": attempts,
+            },
+            "requestPayload": json.loads(invocation.payload or b"null"),
+            "responseContext": {
+                "statusCode": 200,
+                "executedVersion": "$LATEST",
+                "functionError": "Unhandled",
+            },
+            "responsePayload": invocation.error,
+        }
+        self._destinations(spec.on_failure, json.dumps(record))
 
     def drain(self, timeout: float = 300.0) -> bool:
         """Wait until every queued asynchronous invoke has run."""

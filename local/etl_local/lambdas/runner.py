@@ -51,6 +51,9 @@ class FunctionSpec:
     environment: Mapping[str, str] = field(default_factory=dict)
     layers: Sequence[Path] = ()
     logical_id: str = ""
+    # EventInvokeConfig: asynchronous retries and the on-failure destination (SQS/SNS ARN)
+    async_retries: int = 2
+    on_failure: str | None = None
     region: str = "us-east-1"
     account_id: str = "123456789012"
 
@@ -405,6 +408,9 @@ class LambdaRunner:
             old.close()
         self._pools[spec.name] = pool
         return pool
+
+    def pools(self) -> list[FunctionPool]:
+        return list(self._pools.values())
 
     @property
     def functions(self) -> dict[str, FunctionSpec]:

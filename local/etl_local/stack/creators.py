@@ -278,6 +278,18 @@ def create_crawler(site: Site, logical_id: str, props: dict[str, Any]) -> Provis
     return Provisioned(logical_id, "AWS::Glue::Crawler", name)
 
 
+# CloudFormation classifier member -> the API's (same shapes, one member each)
+_CLASSIFIER_KINDS = ("CsvClassifier", "GrokClassifier", "JsonClassifier", "XMLClassifier")
+
+
+def create_classifier(site: Site, logical_id: str, props: dict[str, Any]) -> Provisioned:
+    ((kind, definition),) = ((k, props[k]) for k in _CLASSIFIER_KINDS if k in props)
+    definition = dict(definition)
+    definition.setdefault("Name", generated_name(site.stack_name, logical_id).lower())
+    site.client("glue").create_classifier(**{kind: definition})
+    return Provisioned(logical_id, "AWS::Glue::Classifier", definition["Name"])
+
+
 def create_glue_job(site: Site, logical_id: str, props: dict[str, Any]) -> Provisioned:
     name = props.get("Name") or generated_name(site.stack_name, logical_id)
     command = dict(props["Command"])
@@ -530,6 +542,7 @@ def create_function(site: Site, logical_id: str, props: dict[str, Any]) -> Provi
     if not isinstance(code, str):
         raise ValueError(f"{logical_id}: CodeUri must be a local folder to run locally")
     variables = (props.get("Environment") or {}).get("Variables") or {}
+    invoke_config = props.get("EventInvokeConfig") or {}
     spec = FunctionSpec(
         name=name,
         handler=props["Handler"],
@@ -540,6 +553,10 @@ def create_function(site: Site, logical_id: str, props: dict[str, Any]) -> Provi
         environment={k: _env_text(v) for k, v in variables.items()},
         layers=tuple(_layer_path(site, arn) for arn in props.get("Layers", [])),
         logical_id=logical_id,
+        async_retries=int(invoke_config.get("MaximumRetryAttempts", 2)),
+        on_failure=invoke_config.get("DestinationConfig", {})
+        .get("OnFailure", {})
+        .get("Destination"),
         region=site.region,
         account_id=site.account,
     )
@@ -606,6 +623,7 @@ def _definition(site: Site, props: dict[str, Any]) -> str:
 CREATORS: dict[str, Creator] = {
     "AWS::S3::Bucket": create_bucket,
     "AWS::Glue::Database": create_glue_database,
+    "AWS::Glue::Classifier": create_classifier,
     "AWS::Glue::Crawler": create_crawler,
     "AWS::Glue::Job": create_glue_job,
     "AWS::Athena::WorkGroup": create_workgroup,

@@ -5,9 +5,11 @@ listed, unknown types reported, functions registered with their resolved environ
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from etl_local.awsapi import ApiPlane
 from etl_local.context import LocalContext
 from etl_local.stack import Provisioner, Stack, TemplateError
 
@@ -63,6 +65,10 @@ Resources:
             Pattern:
               source: [aws.s3]
               detail: {bucket: {name: [!Ref LakeBucket]}}
+  Classifier:
+    Type: AWS::Glue::Classifier
+    Properties:
+      CsvClassifier: {Name: prov-csv, Delimiter: ",", ContainsHeader: PRESENT}
   Role:
     Type: AWS::IAM::Role
     Properties: {AssumeRolePolicyDocument: {}}
@@ -78,7 +84,13 @@ Outputs:
 
 
 @pytest.fixture(scope="module")
-def stack(ctx: LocalContext, tmp_path_factory: pytest.TempPathFactory) -> Stack:
+def stack(
+    plane: ApiPlane, ctx: LocalContext, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Stack]:
+    from etl_local.glue.api import GlueApi  # classifiers are the Glue engine's, not moto's
+
+    glue = GlueApi(ctx)
+    plane.register("glue", glue)
     root = tmp_path_factory.mktemp("sam")
     (root / "fn").mkdir()
     (root / "fn" / "app.py").write_text("def handler(event, context):\n    return event\n")
@@ -87,7 +99,9 @@ def stack(ctx: LocalContext, tmp_path_factory: pytest.TempPathFactory) -> Stack:
         'version = 0.1\n[default.global.parameters]\nstack_name = "prov"\n'
         '[local.deploy.parameters]\nparameter_overrides = "Stage=local"\n'
     )
-    return Provisioner(ctx, root / "template.yaml").provision()
+    yield Provisioner(ctx, root / "template.yaml").provision()
+    plane.router.apis.pop("glue")
+    glue.close()
 
 
 def test_outputs_resolved(stack: Stack) -> None:
@@ -131,7 +145,10 @@ def test_queue_and_database_created(ctx: LocalContext, stack: Stack) -> None:
     url = stack.physical("Queue")
     attributes = ctx.client("sqs").get_queue_attributes(QueueUrl=url, AttributeNames=["All"])
     assert attributes["Attributes"]["VisibilityTimeout"] == "120"
-    assert ctx.client("glue").get_database(Name="prov_local")["Database"]["Name"] == "prov_local"
+    glue = ctx.client("glue")
+    assert glue.get_database(Name="prov_local")["Database"]["Name"] == "prov_local"
+    csv = glue.get_classifier(Name=stack.physical("Classifier"))["Classifier"]["CsvClassifier"]
+    assert (csv["Delimiter"], csv["ContainsHeader"]) == (",", "PRESENT")
 
 
 def test_types_without_local_effect_listed_and_unknown_reported(stack: Stack) -> None:
