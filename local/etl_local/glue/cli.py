@@ -14,6 +14,7 @@ from typing import Any
 
 import click
 
+from etl_local.glue.classifiers import custom_classifiers
 from etl_local.glue.crawler import Target, plan_target
 from etl_local.glue.specs import TableSpec
 
@@ -34,6 +35,14 @@ def tables_and_partitions(specs: list[TableSpec], database: str) -> dict[str, li
         for partition in spec.partitions
     ]
     return {"TableList": tables, "Partitions": partitions}
+
+
+def _load(text: str) -> dict[str, Any]:
+    raw = Path(text[1:]).read_text() if text.startswith("@") else text
+    try:
+        return dict(json.loads(raw))
+    except (json.JSONDecodeError, TypeError, ValueError) as exc:
+        raise click.BadParameter(f"not a classifier JSON object: {exc}") from exc
 
 
 def _text(result: dict[str, list[dict[str, Any]]]) -> str:
@@ -71,6 +80,13 @@ def _text(result: dict[str, list[dict[str, Any]]]) -> str:
     help="TableGroupingPolicy CombineCompatibleSchemas.",
 )
 @click.option("--inherit-from-table/--no-inherit-from-table", default=False)
+@click.option(
+    "--classifier",
+    "classifiers",
+    multiple=True,
+    help="Custom classifier, CreateClassifier-shaped JSON or @file "
+    '(e.g. \'{"CsvClassifier": {"Name": "c", "ContainsHeader": "PRESENT"}}\'); repeatable.',
+)
 def crawl(
     directory: Path,
     output: str,
@@ -81,6 +97,7 @@ def crawl(
     sample_size: int | None,
     combine_compatible_schemas: bool,
     inherit_from_table: bool,
+    classifiers: tuple[str, ...],
 ) -> None:
     """Crawl DIR as a Glue crawler would crawl its S3 target; print the tables it defines."""
     from etl_local.glue.storage import LocalStore
@@ -93,6 +110,7 @@ def crawl(
         combine=combine_compatible_schemas,
         inherit=inherit_from_table,
         table_prefix=table_prefix,
+        custom=custom_classifiers([_load(text) for text in classifiers]),
     )
     result = tables_and_partitions(specs, database)
     click.echo(json.dumps(result, indent=2) if output == "json" else _text(result))

@@ -68,3 +68,17 @@ def test_text_output(lake: Path) -> None:
     assert result.exit_code == 0
     assert "default.flights  csv" in result.output
     assert "year" in result.output and "(partition key)" in result.output
+
+
+def test_custom_classifier_option(tmp_path: Path) -> None:
+    folder = tmp_path / "airlines"
+    folder.mkdir()
+    (folder / "airlines.csv").write_text("carrier,name\n9E,Endeavor\nAA,American\n")
+    assert _crawl(folder)["TableList"][0]["StorageDescriptor"]["Columns"][0]["Name"] == "col0"
+    spec = tmp_path / "csv.json"
+    spec.write_text(json.dumps({"CsvClassifier": {"Name": "c", "ContainsHeader": "PRESENT"}}))
+    out = _crawl(folder, "--classifier", f"@{spec}")
+    assert [c["Name"] for c in out["TableList"][0]["StorageDescriptor"]["Columns"]] == [
+        "carrier",
+        "name",
+    ]

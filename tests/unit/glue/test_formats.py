@@ -47,6 +47,20 @@ def test_json_lines(records: list[dict[str, object]], columns: list[tuple[str, s
     assert found.storage.serde_parameters["paths"] == ",".join(n for n, _ in columns)
 
 
+@pytest.mark.parametrize(
+    ("text", "columns"),
+    [
+        ('{\n  "a": 1,\n  "b": "x"\n}\n', [("a", "int"), ("b", "string")]),
+        ('[{"a": 1}, {"a": 2.5}]', [("array", "array<struct<a:double>>")]),
+    ],
+    ids=["pretty-printed-object", "top-level-array"],
+)
+def test_json_documents(text: str, columns: list[tuple[str, str]]) -> None:
+    found = classify_bytes(text.encode(), complete=True)
+    assert found.classification == "json"
+    assert [(n, render(t)) for n, t in found.columns] == columns
+
+
 TABLE = pa.table(
     {
         "i": pa.array([1], pa.int32()),

@@ -1,4 +1,5 @@
-"""Glue's built-in JSON classifier (JSON lines: one object per line).
+"""Glue's built-in JSON classifier (JSON lines: one object per line; otherwise the sample as
+one document, a top-level array becoming a single column named ``array``).
 
 Types: int (32-bit), bigint, double, boolean, string, array<...>, struct<...>; records that
 disagree are merged (numbers widen, other conflicts become string, struct fields union).
@@ -46,29 +47,43 @@ def infer(value: Any) -> GlueType:
     return StructType(tuple((str(k).lower(), infer(v)) for k, v in value.items()))
 
 
-def classify_json(text: str) -> Classification | None:
-    if not text.lstrip().startswith("{"):
-        return None
+def _json_lines(text: str) -> tuple[list[Any], int] | None:
+    """One JSON value per line: (values, their bytes), or None."""
     lines = [line for line in text.splitlines() if line.strip()]
-    record: GlueType = NULL
     try:
-        for line in lines:
-            value = json.loads(line)
-            if not isinstance(value, dict):
-                return None
-            record = merge(record, infer(value))
+        return [json.loads(line) for line in lines], sum(len(x.encode()) + 1 for x in lines)
     except json.JSONDecodeError:
         return None
-    if not isinstance(record, StructType):
+
+
+def _json_document(text: str) -> tuple[list[Any], int] | None:
+    """The whole sample as one JSON document (a pretty-printed object, a top-level array)."""
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError:
+        return None
+    if isinstance(value, list):  # Glue: one record with a single column named "array"
+        value = {"array": value}
+    return [value], len(text.encode())
+
+
+def classify_json(text: str) -> Classification | None:
+    if not text.lstrip().startswith(("{", "[")):
+        return None
+    parsed = _json_lines(text) if text.lstrip().startswith("{") else None
+    parsed = parsed or _json_document(text)
+    if parsed is None:
+        return None
+    values, size = parsed
+    record: GlueType = NULL
+    for value in values:
+        if not isinstance(value, dict):
+            return None
+        record = merge(record, infer(value))
+    if not isinstance(record, StructType) or not record.fields:
         return None
     columns = list(record.fields)
     storage = StorageFormat(
         TEXT_INPUT, TEXT_OUTPUT, JSON_SERDE, {"paths": ",".join(name for name, _ in columns)}
     )
-    return Classification(
-        "json",
-        columns,
-        storage,
-        records=len(lines),
-        sample_bytes=sum(len(line.encode()) + 1 for line in lines),
-    )
+    return Classification("json", columns, storage, records=len(values), sample_bytes=size)
