@@ -71,7 +71,9 @@ class Clients:
                     kwargs["endpoint_url"] = self.endpoint_url
                 self._clients[service] = cast(Any, boto3.session.Session()).client(
                     service,
-                    config=Config(retries={"max_attempts": 2, "mode": "standard"}),
+                    config=Config(
+                        retries={"max_attempts": 2, "mode": "standard"}, max_pool_connections=64
+                    ),
                     **kwargs,
                 )
             return self._clients[service]
