@@ -1,7 +1,7 @@
 """Fixtures for the SAM application's tests: a moto world built FROM template.yaml.
 
 Names, environment variables and the state machine definition all come from the template
-(resolved for stack ``etl-pipeline``, stage ``dev``, account 123456789012 - the names the
+(resolved for stack ``etl-local``, stage ``local``, account 123456789012 - the names the
 sample events in ``events/`` carry), so the tests cannot drift from the real resources.
 """
 
@@ -23,7 +23,7 @@ import yaml
 from moto import mock_aws
 
 ROOT = Path(__file__).resolve().parents[3]
-STACK, STAGE, ACCOUNT, REGION = "etl-pipeline", "dev", "123456789012", "us-east-1"
+STACK, STAGE, ACCOUNT, REGION = "etl-local", "local", "123456789012", "us-east-1"
 FUNCTIONS = {
     "TriggerFunction": "trigger",
     "PrepareFunction": "prepare",

@@ -77,8 +77,8 @@ def test_sample_event_plans_the_whole_run(world: World, invoke: Invoke) -> None:
     assert f"s3://{lake}/staging/flights/_runs/{run_id}/" in stage
 
     brew = plan["databrew"]
-    assert brew["job_name"] == brew["dataset_name"] == f"etl-pipeline-dev-{run_id}"
-    assert brew["recipe_name"] == "etl-pipeline-dev-flights"
+    assert brew["job_name"] == brew["dataset_name"] == f"etl-local-local-{run_id}"
+    assert brew["recipe_name"] == "etl-local-local-flights"
     assert brew["input"] == {"Bucket": lake, "Key": f"staging/flights/_runs/{run_id}/"}
     assert brew["output"]["Location"] == {"Bucket": lake, "Key": f"curated/flights/_runs/{run_id}/"}
     assert brew["output"]["PartitionColumns"] == ["year", "month"]

@@ -112,7 +112,7 @@ def test_datasets_use_the_templates_recipes_and_job(
     script = template["Resources"]["EnrichJob"]["Properties"]["Command"]["ScriptLocation"]
     for config in store.datasets.values():
         if config.databrew is not None:
-            assert f"etl-pipeline-dev-{config.databrew.recipe}" in recipes, config.name
+            assert f"etl-local-local-{config.databrew.recipe}" in recipes, config.name
         if config.glue_job is not None:
             assert config.glue_job.script == script, config.name
 
@@ -217,7 +217,7 @@ def test_names_derive_from_stack_and_stage(resolver: Resolver) -> None:
         "PipelineStateMachine",
         "EnrichJob",
     ):
-        assert resolver.name(logical_id).startswith("etl-pipeline-dev"), logical_id
+        assert resolver.name(logical_id).startswith("etl-local-local"), logical_id
     assert resolver.name("RawDatabase") == "raw"  # GlueDatabasePrefix defaults to empty
 
 
