@@ -174,9 +174,13 @@ def run_definition(
     virtual_clock: bool = False,
     integrations: Integrations | None = None,
     name: str | None = None,
-    concurrent: bool = True,
+    concurrent: bool | None = None,
 ) -> ExecutionResult:
-    """Load, validate and run a definition to its end (the CLI's and tests' entry point)."""
+    """Load, validate and run a definition to its end (the CLI's and tests' entry point).
+
+    Branches and iterations run on threads only with the real clock unless ``concurrent``
+    says otherwise: on the virtual clock the history order is then deterministic.
+    """
     machine = load(definition)
     execution = Execution(
         machine,
@@ -184,6 +188,6 @@ def run_definition(
         name=name,
         clock=make_clock(virtual_clock),
         integrations=integrations,
-        concurrent=concurrent,
+        concurrent=(not virtual_clock) if concurrent is None else concurrent,
     )
     return execution.run()

@@ -19,6 +19,11 @@ FLOWLESS_TYPES = frozenset({"Succeed", "Fail", "Choice"})
 PATH_FIELDS = ("InputPath", "OutputPath", "ItemsPath")
 TEMPLATE_FIELDS = ("Parameters", "ResultSelector", "ItemSelector")
 LANGUAGES = frozenset({"JSONPath", "JSONata"})
+RETRIER_FIELDS = frozenset(
+    {"ErrorEquals", "IntervalSeconds", "MaxAttempts", "BackoffRate", "MaxDelaySeconds"}
+    | {"JitterStrategy", "Comment"}
+)
+CATCHER_FIELDS = frozenset({"ErrorEquals", "Next", "ResultPath", "Output", "Assign", "Comment"})
 RULE_KEYS = (
     frozenset(OPERATORS) | {f"{op}Path" for op in OPERATORS} | frozenset(TYPE_TESTS) | {"IsPresent"}
 )
@@ -152,6 +157,7 @@ class _Checker:
         for index, retrier in enumerate(spec.get("Retry", []) or []):
             self.retrier(retrier, f"{location}/Retry[{index}]")
         for index, catcher in enumerate(spec.get("Catch", []) or []):
+            self.unknown(catcher, CATCHER_FIELDS, f"{location}/Catch[{index}]")
             target = catcher.get("Next") if isinstance(catcher, dict) else None
             if target is None:
                 self.schema("These fields are required: [Next]", f"{location}/Catch[{index}]")
@@ -311,10 +317,16 @@ class _Checker:
         if len(operators) != 1:
             self.schema("A choice rule needs exactly one comparison operator", location)
 
+    def unknown(self, spec: Any, allowed: frozenset[str], location: str) -> None:
+        for field in spec if isinstance(spec, dict) else ():
+            if field not in allowed:
+                self.schema(f"The field '{field}' is not supported by Step Functions", location)
+
     def retrier(self, retrier: Any, location: str) -> None:
         if not isinstance(retrier, dict) or not retrier.get("ErrorEquals"):
             self.schema("These fields are required: [ErrorEquals]", location)
             return
+        self.unknown(retrier, RETRIER_FIELDS, location)
         errors = retrier["ErrorEquals"]
         if "States.ALL" in errors and len(errors) > 1:
             self.schema("States.ALL must appear alone in ErrorEquals", f"{location}/ErrorEquals")
