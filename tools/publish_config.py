@@ -93,14 +93,37 @@ def render_recipe_block(indent: str, name: str, root: Path = ROOT) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _recipe_resource(name: str, root: Path) -> str:
+    logical_id = "".join(part.title() for part in name.split("_")) + "Recipe"
+    return (
+        f"\n  {logical_id}:\n    Type: AWS::DataBrew::Recipe\n    Properties:\n"
+        f'      Name: !Sub "${{AWS::StackName}}-${{Stage}}-{name}"\n'
+        f"      Description: glue/recipes/{name}.json\n"
+    ) + render_recipe_block("      ", name, root)
+
+
 def sync_recipes(template: Path, root: Path = ROOT) -> tuple[str, str]:
-    """(current text, text with every recipe block regenerated from glue/recipes)."""
+    """(current text, text with every recipe block regenerated from glue/recipes).
+
+    A recipe file without a template resource gets one, after the last recipe resource.
+    """
     text = template.read_text()
 
     def replace(match: re.Match[str]) -> str:
         return render_recipe_block(match["indent"], match["name"], root)
 
-    return text, RECIPE_BLOCK.sub(replace, text)
+    fresh = RECIPE_BLOCK.sub(replace, text)
+    present = {m["name"] for m in RECIPE_BLOCK.finditer(fresh)}
+    recipes = sorted(p.stem for p in (root / "glue" / "recipes").glob("*.json"))
+    missing = [name for name in recipes if name not in present]
+    if missing:
+        blocks = list(RECIPE_BLOCK.finditer(fresh))
+        if not blocks:
+            raise SystemExit("template.yaml has no '# BEGIN recipe' block to add recipes after")
+        end = blocks[-1].end()
+        added = "".join(_recipe_resource(name, root) for name in missing)
+        fresh = fresh[:end] + added + fresh[end:]
+    return text, fresh
 
 
 def stack_name(stage: str, root: Path = ROOT) -> str:

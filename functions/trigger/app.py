@@ -29,6 +29,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         os.environ.get("RAW_BUCKET", ""),
     )
     for decision in decisions:
-        logger.info("object", extra=decision.to_dict() | {"correlation_id": decision.execution})
+        correlation = {"correlation_id": decision.execution} if decision.execution else {}
+        logger.info("object", extra=decision.to_dict() | correlation)
         metrics.add_metric(name=f"Objects{decision.action.title()}", unit=MetricUnit.Count, value=1)
     return {"decisions": [d.to_dict() for d in decisions]}

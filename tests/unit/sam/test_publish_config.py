@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
 import pytest
 from etl_shared.config import ConfigStore, S3Source
-from publish_config import bundle_files, main, publish, stack_name
+from publish_config import bundle_files, main, publish, stack_name, sync_recipes
 
 from .conftest import ROOT, World
 
@@ -56,3 +57,24 @@ def test_sync_recipes_check_passes_on_the_committed_template(
 ) -> None:
     assert main(["sync-recipes", "--check"]) == 0
     assert "up to date" in capsys.readouterr().out
+
+
+def test_sync_recipes_adds_a_resource_for_a_new_recipe(tmp_path: Path) -> None:
+    import yaml
+
+    from .conftest import CfnLoader
+
+    shutil.copytree(ROOT / "glue" / "recipes", tmp_path / "glue" / "recipes")
+    steps = [{"Action": {"Operation": "UPPER_CASE", "Parameters": {"sourceColumn": "code"}}}]
+    (tmp_path / "glue" / "recipes" / "new_codes.json").write_text(json.dumps(steps))
+    template = tmp_path / "template.yaml"
+    template.write_text((ROOT / "template.yaml").read_text())
+    current, fresh = sync_recipes(template, tmp_path)
+    assert current != fresh
+    resources = yaml.load(fresh, Loader=CfnLoader)["Resources"]  # noqa: S506
+    assert resources["NewCodesRecipe"]["Properties"]["Steps"] == steps
+    assert resources["NewCodesRecipe"]["Properties"]["Name"] == {
+        "Fn::Sub": "${AWS::StackName}-${Stage}-new_codes"
+    }
+    template.write_text(fresh)
+    assert sync_recipes(template, tmp_path)[1] == fresh  # idempotent
