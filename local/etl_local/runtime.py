@@ -123,6 +123,7 @@ class LocalRuntime:
         self.stack = Provisioner(
             ctx, self.repo_root / "template.yaml", runner, self._overrides
         ).provision()
+        runner.prewarm()
         self.report.config = publish_config(ctx, self.repo_root, self.stack)
         if self._restore:
             self._restore_workspace()

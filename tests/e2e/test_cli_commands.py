@@ -51,3 +51,11 @@ def test_history_and_graph_of_an_execution(pipeline_run: PipelineRun) -> None:
     svg_path, html_path = graph.stdout.split()
     assert "<svg" in Path(svg_path).read_text()
     assert "SUCCEEDED" in Path(html_path).read_text()
+
+
+def test_query_needing_no_table_answers_before_any_run(tmp_path: Path) -> None:
+    result = etl_local(
+        tmp_path / ".etl-local", "query", "--format", "csv", "SELECT 1 + 1 AS two", timeout=300
+    )
+    assert result.exit_code == 0, str(result)
+    assert result.stdout.splitlines() == ["two", "2"]

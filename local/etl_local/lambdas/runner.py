@@ -296,6 +296,17 @@ class FunctionPool:
             raise _InitFailed(init["error"], environment.drain_logs())
         return environment, float(init["duration_ms"])
 
+    def prewarm(self) -> None:
+        """Start one environment ahead of the first invoke (``sam local --warm-containers
+        EAGER``): the INIT phase is paid at start-up, not by the first run."""
+        with self._slots:
+            try:
+                environment, _ = self._acquire()
+            except (_InitFailed, _TimedOut):
+                return  # the first invoke reports the init error, as Lambda does
+            with self._lock:
+                self._idle.append(environment)
+
     def invoke(self, invocation: Invocation) -> Invocation:
         with self._slots:
             started = time.perf_counter()
@@ -408,6 +419,16 @@ class LambdaRunner:
             old.close()
         self._pools[spec.name] = pool
         return pool
+
+    def prewarm(self) -> list[threading.Thread]:
+        """Warm one environment of every function, in the background."""
+        threads = [
+            threading.Thread(target=pool.prewarm, name=f"warm-{name}", daemon=True)
+            for name, pool in self._pools.items()
+        ]
+        for thread in threads:
+            thread.start()
+        return threads
 
     def pools(self) -> list[FunctionPool]:
         return list(self._pools.values())

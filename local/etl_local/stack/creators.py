@@ -60,7 +60,7 @@ class Site:
                 region_name=self.region,
                 aws_access_key_id=LOCAL_ACCESS_KEY,
                 aws_secret_access_key=LOCAL_SECRET_KEY,
-                config=Config(s3={"addressing_style": "path"}),
+                config=Config(s3={"addressing_style": "path"}, max_pool_connections=32),
             )
             client.meta.events.register("provide-client-params", _coerce_params)
             self._clients[service] = client
