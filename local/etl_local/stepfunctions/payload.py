@@ -16,6 +16,7 @@ from functools import lru_cache
 from typing import Any
 
 import jsonata
+from jsonata.utils import Utils as JsonataUtils
 
 from etl_local.stepfunctions import intrinsics, jsonata_functions
 from etl_local.stepfunctions.errors import QUERY_EVALUATION_ERROR, RUNTIME, StatesError, compact
@@ -138,18 +139,50 @@ class _Expression:
             jsonata_functions.register(self.compiled)
         except Exception as exc:
             raise TemplateError(f"Invalid JSONata expression {text!r}: {exc}") from exc
+        self.compiled.set_output_convert_nulls(False)
         self.lock = threading.Lock()
 
-    def evaluate(self, frame: Frame) -> Any:
-        bindings = dict(frame.variables)
-        bindings["states"] = frame.states or {}
+    def evaluate(self, frame: Frame, field: str) -> Any:
+        bindings = {name: _to_jsonata(value) for name, value in frame.variables.items()}
+        bindings["states"] = _to_jsonata(frame.states or {})
         try:
             with self.lock:
-                return self.compiled.evaluate(None, bindings)
+                result = self.compiled.evaluate(None, bindings)
         except Exception as exc:
             raise StatesError(
                 QUERY_EVALUATION_ERROR, f"{frame.where()} {_jsonata_message(exc)}"
             ) from None
+        if result is None:
+            raise StatesError(
+                QUERY_EVALUATION_ERROR,
+                f"{frame.where()} The JSONata expression '{self.text}' specified for the "
+                f"field '{field}' returned nothing (undefined).",
+            )
+        return JsonataUtils.convert_nulls(result)
+
+
+_NULLS_CACHE: dict[int, tuple[Any, Any]] = {}
+_NULLS_CACHE_SIZE = 64
+
+
+def _to_jsonata(value: Any) -> Any:
+    """JSON null as JSONata's null (Python None would read as undefined)."""
+    if value is None:
+        return JsonataUtils.NULL_VALUE
+    if not isinstance(value, dict | list):
+        return value
+    cached = _NULLS_CACHE.get(id(value))
+    if cached is not None and cached[0] is value:
+        return cached[1]
+    converted: Any
+    if isinstance(value, dict):
+        converted = {key: _to_jsonata(item) for key, item in value.items()}
+    else:
+        converted = [_to_jsonata(item) for item in value]
+    if len(_NULLS_CACHE) >= _NULLS_CACHE_SIZE:
+        _NULLS_CACHE.clear()
+    _NULLS_CACHE[id(value)] = (value, converted)
+    return converted
 
 
 def _jsonata_message(exc: Exception) -> str:
@@ -165,17 +198,17 @@ def is_jsonata(value: Any) -> bool:
     return isinstance(value, str) and _JSONATA.fullmatch(value.strip()) is not None
 
 
-def compile_jsonata_template(template: Any) -> Evaluator:
+def compile_jsonata_template(template: Any, field: str = "Output") -> Evaluator:
     if isinstance(template, str):
         match = _JSONATA.fullmatch(template.strip())
         if match is None:
             return lambda data, frame: template
         expression = _expression(match.group(1).strip())
-        return lambda data, frame: expression.evaluate(frame)
+        return lambda data, frame: expression.evaluate(frame, field)
     if isinstance(template, dict):
-        parts = [(key, compile_jsonata_template(value)) for key, value in template.items()]
+        parts = [(key, compile_jsonata_template(value, field)) for key, value in template.items()]
         return lambda data, frame: {key: fn(data, frame) for key, fn in parts}
     if isinstance(template, list):
-        items = [compile_jsonata_template(item) for item in template]
+        items = [compile_jsonata_template(item, field) for item in template]
         return lambda data, frame: [fn(data, frame) for fn in items]
     return lambda data, frame: template

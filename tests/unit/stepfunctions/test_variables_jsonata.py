@@ -209,3 +209,28 @@ def test_aws_jsonata_functions(expression: str, expected: Any) -> None:
     result = run(single({"Type": "Pass", "Output": expression}, QueryLanguage="JSONata"), {})
     assert result.status == "SUCCEEDED", result.cause
     assert result.output == expected
+
+
+NULLS: list[tuple[str, str, Any, Any]] = [
+    ("null-input-field-is-null", "{% $states.input.a = null %}", {"a": None}, True),
+    ("null-literal", "{% {'v': null} %}", {}, {"v": None}),
+]
+
+
+@pytest.mark.parametrize(
+    ("expression", "data", "expected"), [n[1:] for n in NULLS], ids=[n[0] for n in NULLS]
+)
+def test_jsonata_nulls(expression: str, data: Any, expected: Any) -> None:
+    assert (
+        run(single({"Type": "Pass", "Output": expression}, QueryLanguage="JSONata"), data).output
+        == expected
+    )
+
+
+def test_jsonata_undefined_output_is_an_error() -> None:
+    result = run(
+        single({"Type": "Pass", "Output": "{% $states.input.missing %}"}, QueryLanguage="JSONata"),
+        {},
+    )
+    assert (result.status, result.error) == ("FAILED", "States.QueryEvaluationError")
+    assert "returned nothing (undefined)" in (result.cause or "")

@@ -187,7 +187,7 @@ class ChoiceState(State):
     def _predicate(self, rule: dict[str, Any]) -> Predicate:
         if self.language == "JSONPath":
             return compile_rule(rule)
-        condition = compile_jsonata_template(rule["Condition"])
+        condition = compile_jsonata_template(rule["Condition"], "Condition")
 
         def jsonata_condition(data: Any, frame: Frame) -> bool:
             value = condition(data, frame)

@@ -27,7 +27,7 @@ class FailState(State):
 
     def _field(self, field: str) -> Evaluator | None:
         if self.language == "JSONata":
-            return compile_jsonata_template(self.spec[field]) if field in self.spec else None
+            return compile_jsonata_template(self.spec[field], field) if field in self.spec else None
         if f"{field}Path" in self.spec:
             return dynamic_value(self.spec[f"{field}Path"], f"{field}Path")
         if field in self.spec:

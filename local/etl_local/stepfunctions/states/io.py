@@ -125,12 +125,16 @@ class JsonataIO:
 
     def __init__(self, spec: dict[str, Any], arguments_field: str = "Arguments") -> None:
         self.arguments_template = (
-            compile_jsonata_template(spec[arguments_field]) if arguments_field in spec else None
+            compile_jsonata_template(spec[arguments_field], arguments_field)
+            if arguments_field in spec
+            else None
         )
         self.output_template = (
-            compile_jsonata_template(spec["Output"]) if "Output" in spec else None
+            compile_jsonata_template(spec["Output"], "Output") if "Output" in spec else None
         )
-        self.assign = compile_jsonata_template(spec["Assign"]) if "Assign" in spec else None
+        self.assign = (
+            compile_jsonata_template(spec["Assign"], "Assign") if "Assign" in spec else None
+        )
 
     def input(self, raw: Any, frame: Frame) -> Any:
         return raw

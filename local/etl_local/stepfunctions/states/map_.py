@@ -74,7 +74,9 @@ class MapState(State):
                 else compile_jsonpath_template
             )
             self.item_selector = compile_template(selector)
-        self.items_expr = compile_jsonata_template(spec["Items"]) if "Items" in spec else None
+        self.items_expr = (
+            compile_jsonata_template(spec["Items"], "Items") if "Items" in spec else None
+        )
         self.item_reader = (
             ItemReader(spec["ItemReader"], self.language) if "ItemReader" in spec else None
         )
@@ -89,7 +91,7 @@ class MapState(State):
         if field not in self.spec:
             return None
         if self.language == "JSONata":
-            return compile_jsonata_template(self.spec[field])
+            return compile_jsonata_template(self.spec[field], field)
         value = self.spec[field]
         return lambda data, frame: value
 

@@ -61,7 +61,7 @@ class TaskState(State):
         if field not in self.spec:
             return None
         if self.language == "JSONata":
-            return compile_jsonata_template(self.spec[field])
+            return compile_jsonata_template(self.spec[field], field)
         value = self.spec[field]
         return lambda data, frame: value
 

@@ -48,7 +48,7 @@ class WaitState(State):
                 return mode, dynamic_value(self.spec[f"{mode}Path"], f"{mode}Path")
             if mode in self.spec:
                 if self.language == "JSONata":
-                    return mode, compile_jsonata_template(self.spec[mode])
+                    return mode, compile_jsonata_template(self.spec[mode], mode)
                 return mode, _constant(self.spec[mode])
         raise ValueError("Wait needs Seconds, SecondsPath, Timestamp or TimestampPath")
 
