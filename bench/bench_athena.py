@@ -96,7 +96,7 @@ def prepare_files(folder: Path, rows: int) -> dict[str, Path]:
         copies = -(-rows // 336_776)
         con = duckdb.connect()
         columns = ", ".join(
-            "CAST(flight + 10000 * r.range AS VARCHAR) AS flight" if c == "flight"
+            "CAST(CAST(flight AS INTEGER) + 10000 * r.range AS VARCHAR) AS flight" if c == "flight"
             else "CASE WHEN day = 'NA' THEN day ELSE CAST(((CAST(day AS INTEGER) + r.range - 1) % 28) + 1 AS VARCHAR) END AS day"
             if c == "day" else c
             for c in FLIGHT_COLUMNS

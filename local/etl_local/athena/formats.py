@@ -11,6 +11,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from etl_local.athena.arrowio import (
+    AVRO_CODECS,
+    ORC_COMPRESSIONS,
+    ArrowReader,
+    ArrowWriter,
+    read_avro,
+    read_orc,
+    write_avro,
+    write_orc,
+)
 from etl_local.athena.catalog import Column
 from etl_local.athena.errors import AthenaQueryError
 from etl_local.athena.types import hive_to_duckdb, is_string_type
@@ -230,6 +240,19 @@ def reader_for(spec: StorageSpec, table_name: str) -> Reader:
     return reader
 
 
+ARROW_READERS: dict[str, ArrowReader] = {
+    ORC_SERDE: read_orc,
+    AVRO_SERDE: read_avro,
+    ORC_INPUT: read_orc,
+    AVRO_INPUT: read_avro,
+}
+
+
+def arrow_reader_for(spec: StorageSpec) -> ArrowReader | None:
+    """Formats DuckDB cannot scan, read through Arrow (by SerDe, then InputFormat)."""
+    return ARROW_READERS.get(spec.serde) or ARROW_READERS.get(spec.input_format)
+
+
 def empty_scan(columns: list[Column]) -> str:
     select = ", ".join(
         f"CAST(NULL AS {hive_to_duckdb(c.type)}) AS {quote_ident(c.name)}" for c in columns
@@ -258,6 +281,7 @@ class Writer:
         default=lambda props: {"serialization.format": "1"}
     )
     compression_parameter: str | None = None
+    arrow_writer: ArrowWriter | None = None  # set for formats written through Arrow
 
 
 def _text_copy_options(props: dict[str, str]) -> dict[str, str]:
@@ -322,11 +346,36 @@ WRITERS: dict[str, Writer] = {
     ),
 }
 
-# Formats Athena can write but DuckDB cannot: rejected with the reason, never faked.
+WRITERS["ORC"] = Writer(
+    name="ORC",
+    classification="orc",
+    serde=ORC_SERDE,
+    input_format=ORC_INPUT,
+    output_format=ORC_OUTPUT,
+    copy_format="orc",
+    compressions={k: k for k in ORC_COMPRESSIONS},
+    default_compression="ZLIB",
+    extension="orc",
+    compression_parameter="orc.compress",
+    arrow_writer=write_orc,
+)
+WRITERS["AVRO"] = Writer(
+    name="AVRO",
+    classification="avro",
+    serde=AVRO_SERDE,
+    input_format=AVRO_INPUT,
+    output_format=AVRO_OUTPUT,
+    copy_format="avro",
+    compressions={k: k for k in AVRO_CODECS},
+    default_compression="DEFLATE",
+    extension="avro",
+    compression_parameter="avro.compression",
+    arrow_writer=write_avro,
+)
+
+# Formats Athena can write but the local engine cannot: rejected with the reason, never faked.
 UNWRITABLE: dict[str, str] = {
-    "ORC": "the local engine (DuckDB) has no ORC writer; use format = 'PARQUET'",
-    "AVRO": "the local engine (DuckDB) has no Avro writer; use format = 'PARQUET'",
-    "ION": "the local engine (DuckDB) has no Ion writer; use format = 'PARQUET'",
+    "ION": "the local engine has no Ion writer; use format = 'PARQUET'",
 }
 
 _COMPRESSION_EXTENSIONS = {"gzip": ".gz", "zstd": ".zst"}

@@ -67,6 +67,10 @@ class S3Storage:
                     Bucket=bucket, Delete={"Objects": [{"Key": k} for k in chunk], "Quiet": True}
                 )
 
+    def get(self, url: str) -> bytes:
+        bucket, key = split_url(url)
+        return bytes(self.s3.get_object(Bucket=bucket, Key=key)["Body"].read())
+
     def put(self, url: str, body: bytes, content_type: str = "binary/octet-stream") -> None:
         bucket, key = split_url(url)
         self.s3.put_object(Bucket=bucket, Key=key, Body=body, ContentType=content_type)

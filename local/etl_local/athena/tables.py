@@ -14,17 +14,20 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 import duckdb
+import pyarrow as pa
 from sqlglot import exp
 
 from etl_local.athena import dialect
-from etl_local.athena.catalog import CatalogTable, GlueCatalog, Partition
+from etl_local.athena.catalog import CatalogTable, Column, GlueCatalog, Partition
 from etl_local.athena.errors import at
 from etl_local.athena.formats import (
     Reader,
     StorageSpec,
+    arrow_reader_for,
     empty_scan,
     quote_ident,
     reader_for,
+    select_from,
     sql_string,
 )
 from etl_local.athena.storage import S3File, S3Storage, folder
@@ -50,6 +53,7 @@ class Scope:
     # a table named twice in one statement is looked up and scanned once
     tables: dict[tuple[str, str], CatalogTable] = field(default_factory=dict)
     scans: dict[tuple[str, str, str], str] = field(default_factory=dict)
+    arrow: dict[str, Any] = field(default_factory=dict)  # Arrow tables registered on the cursor
 
     def qualified(self, table: exp.Table) -> tuple[str, str]:
         return (table.db or self.database).lower(), table.name.lower()
@@ -127,6 +131,7 @@ def _inline_view(scope: Scope, node: exp.Table, table: CatalogTable) -> None:
     inner.schema = scope.schema
     inner.tables = scope.tables
     inner.scans = scope.scans
+    inner.arrow = scope.arrow
     resolve_tables(inner, body)
     scope.scanned_bytes += inner.scanned_bytes
     alias = node.alias or table.name
@@ -195,8 +200,28 @@ def _prune(
     return [p for i, p in enumerate(partitions) if i in kept]
 
 
-def _reader(table: CatalogTable, spec: StorageSpec) -> Reader:
-    return reader_for(spec, f"{table.database}.{table.name}")
+def _reader(scope: Scope, table: CatalogTable, spec: StorageSpec) -> Reader:
+    """The SQL reader of a storage spec; Arrow-backed formats are loaded and registered first."""
+    loader = arrow_reader_for(spec)
+    if loader is None:
+        return reader_for(spec, f"{table.database}.{table.name}")
+
+    def read(urls: list[str], columns: list[Column], _: StorageSpec, keys: list[Column]) -> str:
+        del keys  # Arrow-backed partitions get their values as constants
+        loaded = [loader(scope.storage.get(url)) for url in urls]
+        data = pa.concat_tables(loaded, promote_options="permissive")
+        name = f"{scope.prefix}_arrow_{len(scope.arrow)}"
+        scope.arrow[name] = data
+        scope.cursor.register(name, data)
+        present = {n.lower() for n in data.column_names}
+        projection = ", ".join(
+            f"CAST({quote_ident(c.name) if c.name in present else 'NULL'} AS {hive_to_duckdb(c.type)}) "
+            f"AS {quote_ident(c.name)}"
+            for c in columns
+        )
+        return select_from(projection, quote_ident(name))
+
+    return read
 
 
 def _count(scope: Scope, files: list[S3File]) -> list[str]:
@@ -247,7 +272,9 @@ def scan_sql(scope: Scope, table: CatalogTable, predicates: list[exp.Expression]
         files = scope.storage.data_files(table.location)
         if not files:
             return empty_scan(table.columns)
-        return _reader(table, table_spec)(_count(scope, files), table.columns, table_spec, [])
+        return _reader(scope, table, table_spec)(
+            _count(scope, files), table.columns, table_spec, []
+        )
     partitions = _prune(
         scope, table, scope.catalog.partitions(table.database, table.name), predicates
     )
@@ -259,10 +286,10 @@ def scan_sql(scope: Scope, table: CatalogTable, predicates: list[exp.Expression]
         if not files:
             continue
         spec = _spec(table, partition)
-        if _hive_layout(table, partition, files):
+        if arrow_reader_for(spec) is None and _hive_layout(table, partition, files):
             hive.setdefault(repr(spec), (spec, []))[1].extend(files)
             continue
-        scan = _reader(table, spec)(_count(scope, files), table.columns, spec, [])
+        scan = _reader(scope, table, spec)(_count(scope, files), table.columns, spec, [])
         constants = ", ".join(
             f"CAST({sql_string(v)} AS {hive_to_duckdb(k.type)}) AS {quote_ident(k.name)}"
             for v, k in zip(partition.values, table.partition_keys, strict=False)
@@ -270,7 +297,9 @@ def scan_sql(scope: Scope, table: CatalogTable, predicates: list[exp.Expression]
         branches.append(f"SELECT *, {constants} FROM ({scan})")  # noqa: S608
     for spec, files in hive.values():
         branches.append(
-            _reader(table, spec)(_count(scope, files), table.columns, spec, table.partition_keys)
+            _reader(scope, table, spec)(
+                _count(scope, files), table.columns, spec, table.partition_keys
+            )
         )
     return " UNION ALL BY NAME ".join(branches) if branches else empty_scan(table.all_columns)
 

@@ -7,6 +7,7 @@ import urllib.parse
 from dataclasses import dataclass
 from typing import Any
 
+import pyarrow.compute as pc
 from sqlglot import exp
 
 from etl_local.athena import dialect
@@ -183,6 +184,8 @@ def _copy(
             "INVALID_TABLE_PROPERTY",
             f"Compression {compression} is not supported for {writer.name}",
         )
+    if writer.arrow_writer is not None:
+        return _copy_arrow(stmt, sql, location, writer, compression, partition_by)
     options = {
         "FORMAT": writer.copy_format,
         "COMPRESSION": duck_compression,
@@ -203,6 +206,55 @@ def _copy(
     assert row is not None
     count, files = int(row[0]), [str(f) for f in row[1]]
     return count, [f if f.startswith("s3://") else f"s3://{f}" for f in files]
+
+
+HIVE_DEFAULT_PARTITION = "__HIVE_DEFAULT_PARTITION__"
+
+
+def _copy_arrow(
+    stmt: Statement,
+    sql: str,
+    location: str,
+    writer: Writer,
+    compression: str,
+    partition_by: list[str],
+) -> tuple[int, list[str]]:
+    """Formats DuckDB cannot write (ORC, Avro): rows through Arrow, one file per partition."""
+    assert writer.arrow_writer is not None
+    relation = stmt.scope.cursor.sql(sql)
+    hive_types = {
+        str(n): duckdb_to_hive(str(t))
+        for n, t in zip(relation.columns, relation.types, strict=True)
+    }
+    table = relation.to_arrow_table()
+    groups: list[dict[str, Any]] = [{}]
+    if partition_by:
+        groups = table.select(partition_by).group_by(partition_by).aggregate([]).to_pylist()
+        if len(groups) > MAX_OPEN_PARTITIONS:
+            raise _too_many_partitions()
+    files = []
+    for values in groups:
+        part = table
+        for key, value in values.items():
+            column = part[key]
+            part = part.filter(pc.is_null(column) if value is None else pc.equal(column, value))
+        part = part.drop_columns(partition_by)
+        folders = "".join(
+            f"{k}={HIVE_DEFAULT_PARTITION if v is None else urllib.parse.quote(str(v), safe='')}/"
+            for k, v in values.items()
+        )
+        url = f"{folder(location)}{folders}{stmt.query_id}_0.{writer.extension}"
+        data_types = [(n, t) for n, t in hive_types.items() if n not in partition_by]
+        stmt.storage.put(url, writer.arrow_writer(part, compression, data_types))
+        files.append(url)
+    return table.num_rows, files
+
+
+def _too_many_partitions() -> AthenaQueryError:
+    return AthenaQueryError(
+        "HIVE_TOO_MANY_OPEN_PARTITIONS",
+        f"Exceeded limit of {MAX_OPEN_PARTITIONS} open writers for partitions/buckets",
+    )
 
 
 def _written_partitions(
@@ -234,10 +286,7 @@ def _enforce_partition_limit(
 ) -> None:
     if len(partitions) > MAX_OPEN_PARTITIONS:
         stmt.storage.delete_all(files)
-        raise AthenaQueryError(
-            "HIVE_TOO_MANY_OPEN_PARTITIONS",
-            f"Exceeded limit of {MAX_OPEN_PARTITIONS} open writers for partitions/buckets",
-        )
+        raise _too_many_partitions()
 
 
 def storage_descriptor(
@@ -417,6 +466,8 @@ _SERDE_WRITERS = {
     "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe": "TEXTFILE",
     "org.apache.hive.hcatalog.data.JsonSerDe": "JSON",
     "org.openx.data.jsonserde.JsonSerDe": "JSON",
+    "org.apache.hadoop.hive.ql.io.orc.OrcSerde": "ORC",
+    "org.apache.hadoop.hive.serde2.avro.AvroSerDe": "AVRO",
 }
 
 

@@ -97,6 +97,8 @@ def test_insert_into_appends_and_adds_partitions(athena, db):
         pytest.param("JSON", "", id="json"),
         pytest.param("TEXTFILE", ", field_delimiter = '|'", id="textfile-delimited"),
         pytest.param("PARQUET", ", write_compression = 'ZSTD'", id="parquet-zstd"),
+        pytest.param("ORC", "", id="orc-through-arrow"),
+        pytest.param("AVRO", ", write_compression = 'BZIP2'", id="avro-through-arrow"),
     ],
 )
 def test_ctas_formats_round_trip(athena, db, fmt, extra):
@@ -139,10 +141,10 @@ def test_ctas_formats_round_trip(athena, db, fmt, extra):
             id="partition-not-last",
         ),
         pytest.param(
-            "CREATE TABLE {db}.orc WITH (format = 'ORC', external_location = 's3://athena-t-lake/orc/') AS SELECT 1 AS a",
+            "CREATE TABLE {db}.ion WITH (format = 'ION', external_location = 's3://athena-t-lake/ion/') AS SELECT 1 AS a",
             "NOT_SUPPORTED",
-            "Writing ORC is not supported",
-            id="orc-not-writable-locally",
+            "Writing ION is not supported",
+            id="ion-not-writable-locally",
         ),
         pytest.param(
             "CREATE TABLE {db}.delim WITH (format = 'PARQUET', field_delimiter = ',') AS SELECT 1 AS a",
@@ -175,6 +177,23 @@ def test_ctas_rules(athena, db, flights, sql, name, message):
 def test_too_many_partitions_leaves_no_table_and_no_files(athena, db):
     assert athena.glue.get_tables(DatabaseName=db, Expression="many")["TableList"] == []
     assert athena.keys("s3://athena-t-lake/many/") == []
+
+
+@pytest.mark.parametrize("fmt", ["ORC", "AVRO"])
+def test_arrow_formats_partitioned_and_insert(athena, db, fmt):
+    name = f"part_{fmt.lower()}"
+    location = athena.location(name)
+    athena.run(
+        f"CREATE TABLE {db}.{name} WITH (format = '{fmt}', external_location = '{location}', "
+        f"partitioned_by = ARRAY['p']) AS SELECT * FROM (VALUES (1, 'a'), (2, 'b')) AS t(x, p)"
+    )
+    athena.run(f"INSERT INTO {db}.{name} VALUES (3, 'a')")
+    assert athena.rows(f"SELECT x, p FROM {db}.{name} ORDER BY x") == [
+        ["1", "a"],
+        ["2", "b"],
+        ["3", "a"],
+    ]
+    assert athena.rows(f"SHOW PARTITIONS {db}.{name}") == [["p=a"], ["p=b"]]
 
 
 def test_date_arithmetic_on_a_table_column_keeps_date_type(athena, db):
