@@ -310,7 +310,6 @@ class FunctionPool:
     def invoke(self, invocation: Invocation) -> Invocation:
         with self._slots:
             started = time.perf_counter()
-            deadline_ms = int(time.time() * 1000 + self.spec.timeout * 1000)
             try:
                 environment, invocation.init_ms = self._acquire()
             except _InitFailed as failed:
@@ -320,6 +319,8 @@ class FunctionPool:
             except _TimedOut:
                 invocation.error = _timeout_error(invocation.request_id, self.spec.timeout)
                 return self._finish(invocation, started)
+            # the function's timeout counts from the invoke, after INIT (which has its own)
+            deadline_ms = int(time.time() * 1000 + self.spec.timeout * 1000)
             request = {
                 "request_id": invocation.request_id,
                 "payload": invocation.payload.decode(),
