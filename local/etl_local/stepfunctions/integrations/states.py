@@ -33,20 +33,14 @@ def start(clients: Clients, call: TaskCall) -> Any:
 
 
 def _describe_until_done(clients: Clients, call: TaskCall) -> dict[str, Any]:
-    arn = api_response(call_api(clients, "stepfunctions", "StartExecution", _params(call)))[
-        "executionArn"
-    ]
-    return _pascal_keys(
-        poll(
-            call,
-            lambda: api_response(
-                call_api(clients, "stepfunctions", "DescribeExecution", {"executionArn": arn})
-            ),
-            lambda d: str(d["status"]),
-            SUCCEEDED,
-            FAILED,
-        )
-    )
+    started = call_api(clients, "stepfunctions", "StartExecution", _params(call))
+    arn = api_response(started)["executionArn"]
+
+    def describe() -> dict[str, Any]:
+        described = call_api(clients, "stepfunctions", "DescribeExecution", {"executionArn": arn})
+        return _pascal_keys(api_response(described))
+
+    return poll(call, describe, lambda d: str(d["Status"]), SUCCEEDED, FAILED)
 
 
 def start_sync(clients: Clients, call: TaskCall) -> Any:
