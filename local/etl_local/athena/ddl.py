@@ -278,6 +278,11 @@ def alter(stmt: Statement) -> QueryResult:
     partition = node.args.get("partition")
     table = stmt.existing_table(node)
     for action in tree.args.get("actions") or []:
+        if isinstance(action, (exp.Schema, exp.ReplaceColumns)):
+            _change_columns(stmt, table, action)
+            return _ddl("ALTER_TABLE_CHANGE_COLUMNS")
+        if isinstance(action, exp.AlterRename):
+            raise AthenaQueryError("NOT_SUPPORTED", "ALTER TABLE RENAME TO is not supported")
         if isinstance(action, exp.AddPartition):
             add_partitions(stmt, table, stmt.sql, bool(action.args.get("exists")))
             return _ddl("ALTER_TABLE_ADD_PARTITION")
@@ -319,6 +324,23 @@ def _table_input(table: CatalogTable) -> dict[str, Any]:
     result = {k: raw[k] for k in _TABLE_INPUT_KEYS if k in raw}
     result.setdefault("Parameters", {})
     return result
+
+
+def _change_columns(stmt: Statement, table: CatalogTable, action: exp.Expression) -> None:
+    """ADD COLUMNS appends to the table's columns; REPLACE COLUMNS replaces them."""
+    new = hiveddl.column_defs(action)
+    table_input = _table_input(table)
+    columns = table_input["StorageDescriptor"].get("Columns", [])
+    if isinstance(action, exp.ReplaceColumns):
+        columns = new
+    else:
+        existing = {c["Name"] for c in columns}
+        duplicate = [c["Name"] for c in new if c["Name"] in existing]
+        if duplicate:
+            raise AthenaQueryError("SemanticException", f"Duplicate column name: {duplicate[0]}")
+        columns = columns + new
+    table_input["StorageDescriptor"]["Columns"] = columns
+    stmt.catalog.update_table(table.database, table_input)
 
 
 def _drop_partitions(stmt: Statement, table: CatalogTable, action: exp.DropPartition) -> None:
@@ -429,6 +451,28 @@ def show_partitions(stmt: Statement, m: re.Match[str]) -> QueryResult:
         for p in stmt.catalog.partitions(table.database, table.name)
     )
     return _utility("SHOW_PARTITIONS", ["partition"], [(r,) for r in rows])
+
+
+@_show(r"^TBLPROPERTIES\s+(?P<table>[\w.`\"]+)(?:\s*\('(?P<name>[^']*)'\))?\s*$")
+def show_tblproperties(stmt: Statement, m: re.Match[str]) -> QueryResult:
+    table = _table_from_text(stmt, m.group("table"))
+    rows = sorted(table.parameters.items())
+    if m.group("name"):
+        rows = [(k, v) for k, v in rows if k == m.group("name")]
+    return _utility("SHOW_TBLPROPERTIES", ["prpt_name", "prpt_value"], rows)
+
+
+@_show(r"^VIEWS(?:\s+(?:IN|FROM)\s+`?(?P<db>\w+)`?)?(?:\s+(?:LIKE\s+)?'(?P<pattern>[^']*)')?\s*$")
+def show_views(stmt: Statement, m: re.Match[str]) -> QueryResult:
+    database = (m.group("db") or stmt.scope.database).lower()
+    stmt.require_database(database)
+    keep = _like(m.group("pattern"))
+    views = [
+        (name,)
+        for name in stmt.catalog.table_names(database)
+        if keep(name) and (t := stmt.catalog.get_table(database, name)) is not None and t.is_view
+    ]
+    return _utility("SHOW_VIEWS", ["views"], views)
 
 
 @_show(r"^COLUMNS\s+(?:IN|FROM)\s+(?P<table>[\w.`\"]+)(?:\s+(?:IN|FROM)\s+`?(?P<db>\w+)`?)?\s*$")

@@ -68,6 +68,26 @@ def test_show_columns_and_describe(athena, db):
     assert ["# Partition Information", None, None] in described
 
 
+def test_add_and_replace_columns(athena, db):
+    name, _ = db
+    location = athena.location("evolve")
+    athena.put(f"{location}e.csv", "1,a\n")
+    athena.run(
+        f"CREATE EXTERNAL TABLE {name}.evolve (n int) ROW FORMAT DELIMITED FIELDS TERMINATED BY ',' LOCATION '{location}'"
+    )
+    athena.run(f"ALTER TABLE {name}.evolve ADD COLUMNS (s string)")
+    assert athena.rows(f"SELECT n, s FROM {name}.evolve") == [["1", "a"]]
+    athena.run(f"ALTER TABLE {name}.evolve REPLACE COLUMNS (only_n int)")
+    assert athena.rows(f"SHOW COLUMNS IN {name}.evolve") == [["only_n"]]
+
+
+def test_show_tblproperties_and_views(athena, db):
+    name, _ = db
+    athena.run(f"CREATE OR REPLACE VIEW {name}.v1 AS SELECT 1 AS one")
+    assert athena.rows(f"SHOW VIEWS IN {name}") == [["v1"]]
+    assert ["EXTERNAL", "TRUE"] in athena.rows(f"SHOW TBLPROPERTIES {name}.events")
+
+
 def test_views_are_stored_as_presto_views_and_queryable(athena, db):
     name, _ = db
     athena.run(
