@@ -194,10 +194,6 @@ def _expression(text: str) -> _Expression:
     return _Expression(text)
 
 
-def is_jsonata(value: Any) -> bool:
-    return isinstance(value, str) and _JSONATA.fullmatch(value.strip()) is not None
-
-
 def compile_jsonata_template(template: Any, field: str = "Output") -> Evaluator:
     if isinstance(template, str):
         match = _JSONATA.fullmatch(template.strip())

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -179,6 +178,3 @@ def run_states(branch: Branch, scope: Scope, data: Any) -> Any:
         if following is None:
             return data
         name = following
-
-
-Work = Callable[[Scope], Any]

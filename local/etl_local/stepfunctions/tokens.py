@@ -92,8 +92,5 @@ class TokenBroker:
         with self._lock:
             self._open(token).last_beat = time.monotonic()
 
-    def owns(self, token: str) -> bool:
-        return token in self._slots
-
 
 DEFAULT_BROKER = TokenBroker()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -145,36 +146,25 @@ def plain_response(response: dict[str, Any]) -> dict[str, Any]:
 
 # --- calls and errors ---------------------------------------------------------------------
 
-# How Step Functions names services in error names (``<Service>.<Exception>``).
-SERVICE_ERROR_PREFIX: dict[str, str] = {
-    "athena": "Athena",
-    "glue": "Glue",
-    "databrew": "DataBrew",
-    "lambda": "Lambda",
-    "sns": "SNS",
-    "sqs": "SQS",
-    "s3": "S3",
-    "events": "EventBridge",
-    "eventbridge": "EventBridge",
-    "sfn": "Sfn",
-    "states": "StepFunctions",
-    "stepfunctions": "StepFunctions",
-    "dynamodb": "DynamoDb",
-    "secretsmanager": "SecretsManager",
-    "ssm": "Ssm",
-    "ecs": "Ecs",
-    "cloudwatch": "CloudWatch",
-}
+
+def service_prefix(service_id: str) -> str:
+    """The service part of an error name, as the AWS SDK names the service (PascalCase).
+
+    botocore's service id ("DynamoDB", "ACM PCA", "Secrets Manager", "SFN") becomes
+    "DynamoDb", "AcmPca", "SecretsManager", "Sfn": words joined, uppercase runs folded.
+    """
+    words = service_id.replace("-", " ").split()
+    return "".join(re.sub(r"([A-Z])([A-Z]+)", _fold, word[:1].upper() + word[1:]) for word in words)
 
 
-def service_prefix(service: str) -> str:
-    return SERVICE_ERROR_PREFIX.get(service, service[:1].upper() + service[1:])
+def _fold(match: re.Match[str]) -> str:
+    return match.group(1) + match.group(2).lower()
 
 
-def error_name(service: str, code: str) -> str:
+def error_name(service_id: str, code: str) -> str:
     if not code.endswith("Exception"):
         code += "Exception"
-    return f"{service_prefix(service)}.{code}"
+    return f"{service_prefix(service_id)}.{code}"
 
 
 def call_api(clients: Clients, service: str, action: str, params: Any) -> dict[str, Any]:
@@ -199,7 +189,7 @@ def call_api(clients: Clients, service: str, action: str, params: Any) -> dict[s
         status = err.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 400)
         request_id = err.response.get("ResponseMetadata", {}).get("RequestId", "")
         raise StatesError(
-            error_name(service, str(error.get("Code", "Unknown"))),
+            error_name(model.service_id, str(error.get("Code", "Unknown"))),
             f"{error.get('Message', '')} (Service: {model.service_id}, Status Code: {status}, "
             f"Request ID: {request_id})",
         ) from None

@@ -20,6 +20,7 @@ from etl_local.stepfunctions.jsonpath import (
     PathMissing,
     ResultPathMismatch,
     compile_path,
+    reference_keys,
     write,
 )
 from etl_local.stepfunctions.payload import (
@@ -100,8 +101,6 @@ def _select(getter: Callable[[Any], Any] | None, path: Any, data: Any, frame: Fr
 
 
 def _bracketed(path: str) -> str:
-    from etl_local.stepfunctions.jsonpath import reference_keys
-
     keys = reference_keys(path) or ()
     return "$" + "".join(f"[{k}]" if isinstance(k, int) else f"['{k}']" for k in keys)
 
