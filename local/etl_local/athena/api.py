@@ -59,6 +59,7 @@ class QueryExecution:
     completed: float | None = None
     result: QueryResult | None = None
     cancel_requested: bool = False
+    text_rows: list[list[str | None]] | None = None  # GetQueryResults pages, formatted once
 
     def move(self, state: str) -> str:
         if state not in TRANSITIONS[self.state]:
@@ -187,10 +188,12 @@ class AthenaApi:
     def engine(self) -> AthenaEngine:
         with self._lock:
             if self._engine is None:
-                self._engine = AthenaEngine(
-                    self.ctx.client("glue"), self.ctx.client("s3"), self.ctx.endpoint_url
-                )
+                self._engine = AthenaEngine.for_context(self.ctx)
             return self._engine
+
+    def result(self, query_id: str) -> QueryResult | None:
+        """The typed result of a finished query (for ``etl-local query --format json``)."""
+        return self._get(query_id).result
 
     def dispatch(self, action: str, params: dict[str, Any]) -> dict[str, Any]:
         return self._handlers[action](params)
@@ -280,7 +283,9 @@ class AthenaApi:
         if not 1 <= max_results <= MAX_RESULTS:
             raise InvalidRequestException(f"MaxResults must be between 1 and {MAX_RESULTS}")
         result = execution.result
-        rows = self._rows(result)
+        if execution.text_rows is None:
+            execution.text_rows = self._rows(result)
+        rows = execution.text_rows
         start = _decode_token(params.get("NextToken"), execution.query_id)
         page = rows[start : start + max_results]
         response: dict[str, Any] = {

@@ -37,6 +37,7 @@ from etl_local.athena.statement import Statement
 from etl_local.athena.storage import S3Storage, folder
 from etl_local.athena.tables import Scope, resolve_tables
 from etl_local.athena.types import DUCKDB_COERCIONS
+from etl_local.context import LocalContext
 
 REGION = "us-east-1"
 LOCAL_KEY = "local"
@@ -129,6 +130,11 @@ class AthenaEngine:
         self._db = connect(endpoint_url, memory_limit)
         self._lock = threading.Lock()
         self._cursors: dict[str, duckdb.DuckDBPyConnection] = {}
+
+    @classmethod
+    def for_context(cls, ctx: LocalContext) -> AthenaEngine:
+        """An engine on the local plane of ``ctx`` (Glue and S3 through its endpoint)."""
+        return cls(ctx.client("glue"), ctx.client("s3"), ctx.endpoint_url)
 
     def close(self) -> None:
         self._db.close()
