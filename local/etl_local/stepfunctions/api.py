@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
+import socket
 import threading
 import time
 import uuid
@@ -260,7 +262,32 @@ class StepFunctionsApi:
         record = self.store.execution(_check_arn(arn, "execution"))
         if record is None:
             raise AwsError("ExecutionDoesNotExist", f"Execution Does Not Exist: '{arn}'")
+        if record.status == "RUNNING" and not _owner_alive(record.owner):
+            self._orphaned(record)
         return record
+
+    def _orphaned(self, record: ExecutionRecord) -> None:
+        """The process running this execution is gone: it ends ABORTED (and is redrivable)."""
+        stop = time.time()
+        last = record.history[-1]["id"] if record.history else 0
+        record.history.append(
+            {
+                "timestamp": stop,
+                "type": "ExecutionAborted",
+                "id": last + 1,
+                "previousEventId": last,
+                "executionAbortedEventDetails": {
+                    "error": "States.Runtime",
+                    "cause": "The local process running this execution exited.",
+                },
+            }
+        )
+        record.status, record.stop_date = "ABORTED", stop
+        record.error, record.cause = (
+            "States.Runtime",
+            "The local process running this execution exited.",
+        )
+        self.store.put_execution(record)
 
     def start_execution(self, params: dict[str, Any]) -> dict[str, Any]:
         machine = self._machine(params.get("stateMachineArn"))
@@ -298,6 +325,7 @@ class StepFunctionsApi:
             role_arn=machine.role_arn,
             machine_update_date=machine.update_date,
             revision_id=machine.revision_id,
+            owner=OWNER,
         )
         self._launch(execution, record)
         return {"executionArn": arn, "startDate": record.start_date}
@@ -418,7 +446,7 @@ class StepFunctionsApi:
             events = events[::-1]
         if params.get("includeExecutionData") is False:
             events = [_without_data(event) for event in events]
-        return _page(events, "events", params, default_size=1000)
+        return _page(events, "events", params)
 
     def stop_execution(self, params: dict[str, Any]) -> dict[str, Any]:
         record = self._execution(params.get("executionArn"))
@@ -459,6 +487,7 @@ class StepFunctionsApi:
             ),
         )
         record.status = "RUNNING"
+        record.owner = OWNER
         record.redrive_count += 1
         record.redrive_date = execution.run_state.redrive_time
         record.stop_date = None
@@ -492,6 +521,24 @@ class StepFunctionsApi:
     def send_task_heartbeat(self, params: dict[str, Any]) -> dict[str, Any]:
         self.tokens.heartbeat(params["taskToken"])
         return {}
+
+
+OWNER = f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _owner_alive(owner: str) -> bool:
+    host, _, pid = owner.rpartition(":")
+    if not pid.isdigit() or host != socket.gethostname():
+        return True  # unknown or another machine: assume it is alive
+    if owner == OWNER:
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _redrive_status(record: ExecutionRecord) -> tuple[str, str | None]:

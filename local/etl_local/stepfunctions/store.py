@@ -27,7 +27,8 @@ CREATE TABLE IF NOT EXISTS executions (
     start_date REAL NOT NULL, stop_date REAL, definition TEXT NOT NULL, role_arn TEXT NOT NULL,
     machine_update_date REAL NOT NULL, revision_id TEXT NOT NULL,
     redrive_count INTEGER NOT NULL DEFAULT 0, redrive_date REAL,
-    history TEXT NOT NULL DEFAULT '[]', ledger TEXT NOT NULL DEFAULT '{}'
+    history TEXT NOT NULL DEFAULT '[]', ledger TEXT NOT NULL DEFAULT '{}',
+    owner TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS executions_by_machine ON executions (machine_arn, start_date);
 """
@@ -66,6 +67,7 @@ class ExecutionRecord:
     redrive_date: float | None = None
     history: list[dict[str, Any]] = field(default_factory=list)
     ledger: dict[str, Any] = field(default_factory=dict)
+    owner: str = ""  # "<host>:<pid>" of the process running it
 
 
 _JSON_COLUMNS = frozenset({"history", "ledger"})
@@ -79,6 +81,9 @@ class Store:
         with self._connect() as db:
             db.execute("PRAGMA journal_mode=WAL")
             db.executescript(SCHEMA)
+            columns = {row["name"] for row in db.execute("PRAGMA table_info(executions)")}
+            if "owner" not in columns:  # a workspace from before the owner column
+                db.execute("ALTER TABLE executions ADD COLUMN owner TEXT NOT NULL DEFAULT ''")
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:

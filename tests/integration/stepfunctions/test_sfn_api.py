@@ -359,3 +359,27 @@ def test_heartbeats_keep_a_callback_alive_and_failure_is_reported(
         "Rejected",
         "by reviewer",
     )
+
+
+def test_execution_of_a_dead_process_ends_aborted_and_redrivable(api: StepFunctionsApi) -> None:
+    machine = create(
+        api,
+        json.dumps(
+            {"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": "done", "End": True}}}
+        ),
+    )
+    done = start(api, machine, "orphan", {})
+    record = api.store.execution(done["executionArn"])
+    assert record is not None
+    record.status, record.stop_date, record.output = "RUNNING", None, None
+    record.history = record.history[:1]  # it died right after ExecutionStarted
+    record.ledger = {"#resume": {"state": "P", "input": {}, "variables": {}}}
+    record.owner = f"{__import__('socket').gethostname()}:999999999"
+    api.store.put_execution(record)
+
+    described = api.dispatch("DescribeExecution", {"executionArn": done["executionArn"]})
+    assert (described["status"], described["redriveStatus"]) == ("ABORTED", "REDRIVABLE")
+    api.dispatch("RedriveExecution", {"executionArn": done["executionArn"]})
+    api.wait(done["executionArn"])
+    again = api.dispatch("DescribeExecution", {"executionArn": done["executionArn"]})
+    assert (again["status"], again["output"]) == ("SUCCEEDED", '"done"')
