@@ -229,6 +229,12 @@ class _Checker:
                     self.resources.resolve(resource)
                 except UnknownResource:
                     self.schema("Value is not a valid resource ARN", f"{location}/Resource")
+            timeout, heartbeat = spec.get("TimeoutSeconds"), spec.get("HeartbeatSeconds")
+            if isinstance(timeout, int) and isinstance(heartbeat, int) and heartbeat >= timeout:
+                self.schema(
+                    "The value of HeartbeatSeconds must be smaller than TimeoutSeconds",
+                    f"{location}/HeartbeatSeconds",
+                )
         elif kind == "Choice":
             self.choice(spec, language, location, states)
         elif kind == "Wait":
