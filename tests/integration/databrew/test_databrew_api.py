@@ -313,3 +313,46 @@ def test_missing_job(ctx: LocalContext, call: str, params: dict[str, str], code:
     with pytest.raises(ClientError) as err:
         getattr(ctx.client("databrew"), call)(**params)
     assert err.value.response["Error"]["Code"] == code
+
+
+def test_data_catalog_dataset(ctx: LocalContext) -> None:
+    """A dataset over a Glue Data Catalog table reads the table's location (Hive folders)."""
+    glue, brew = ctx.client("glue"), ctx.client("databrew")
+    glue.create_database(DatabaseInput={"Name": "brew_staging"})
+    glue.create_table(
+        DatabaseName="brew_staging",
+        TableInput={
+            "Name": "flights",
+            "PartitionKeys": [
+                {"Name": "year", "Type": "string"},
+                {"Name": "month", "Type": "string"},
+            ],
+            "StorageDescriptor": {
+                "Location": f"s3://{BUCKET}/staging/flights/_runs/r1/",
+                "InputFormat": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
+                "SerdeInfo": {
+                    "SerializationLibrary": "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
+                },
+            },
+        },
+    )
+    brew.create_dataset(
+        Name="flights-catalog",
+        Input={
+            "DataCatalogInputDefinition": {"DatabaseName": "brew_staging", "TableName": "flights"}
+        },
+    )
+    brew.create_recipe_job(
+        Name="catalog-job",
+        DatasetName="flights-catalog",
+        RoleArn=ROLE,
+        RecipeReference={"Name": "flights"},
+        Outputs=[{"Location": {"Bucket": BUCKET, "Key": "out/catalog/"}, "Format": "JSON"}],
+    )
+    run = wait(brew, "catalog-job", brew.start_job_run(Name="catalog-job")["RunId"])
+    assert run["State"] == "SUCCEEDED", run.get("ErrorMessage")
+    rows = read(
+        ctx,
+        f"SELECT count(*), min(year), min(month) FROM read_json('s3://{BUCKET}/out/catalog/*.json')",
+    )
+    assert rows == [(3000, "2013", "01")]

@@ -112,3 +112,28 @@ def test_profile_writes_json_and_html(files: Path) -> None:
     assert code["mostCommonValues"][0] == {"value": " jfk ", "count": 1, "ratio": 0.333333}
     page = (files / "prof" / "profile.html").read_text()
     assert page.startswith("<!doctype html>") and page.count("<svg") == 2 and "<script" not in page
+
+
+def test_apply_reads_excel(files: Path) -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in (["code", "delay"], [" jfk ", 10], ["lga", None]):
+        sheet.append(row)
+    book.save(files / "in.xlsx")
+    result = CliRunner().invoke(
+        databrew,
+        [
+            "apply",
+            "--recipe",
+            str(files / "recipe.json"),
+            "--input",
+            str(files / "in.xlsx"),
+            "--output",
+            str(files / "x.parquet"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert rows(files / "x.parquet") == [("JFK", 10.0), ("LGA", 10.0)]
