@@ -143,7 +143,7 @@ class StepFunctionsApi:
         with self._lock:
             running = list(self._running.values())
         for execution, _ in running:
-            execution.stop("States.Aborted", "The local API plane stopped.")
+            execution.stop(None, "The local API plane stopped.")
         for _, thread in running:
             thread.join(timeout=5)
 
