@@ -160,3 +160,26 @@ def test_redrive_resumes_inside_the_failed_iteration() -> None:
     second = attempt(definition, {"items": [{"v": 1}]}, worker, first)
     assert worker.calls == [101]
     assert second.output == [{"v": 1, "one": 10, "two": 1010}]
+
+
+def test_timed_out_map_keeps_finished_iterations_for_redrive() -> None:
+    processor = {
+        "StartAt": "W",
+        "States": {"W": {"Type": "Wait", "SecondsPath": "$.w", "End": True}},
+    }
+    definition = {
+        "TimeoutSeconds": 60,
+        "StartAt": "M",
+        "States": {"M": {"Type": "Map", "ItemProcessor": processor, "End": True}},
+    }
+    data = [{"w": 10}, {"w": 10}, {"w": 100}]
+    first = attempt(definition, data, Worker(set()))
+    assert first.status == "TIMED_OUT"
+    assert [e["type"] for e in first.history][-2:] == ["MapStateAborted", "ExecutionTimedOut"]
+    second = attempt(definition, data, Worker(set()), first)
+    rerun = [
+        e["mapIterationStartedEventDetails"]["index"]
+        for e in second.history[len(first.history) :]
+        if e["type"] == "MapIterationStarted"
+    ]
+    assert rerun == [2]

@@ -40,6 +40,7 @@ def run_children(
     tolerates: Tolerates,
     concurrent: bool,
     max_concurrency: int = 0,
+    on_interrupt: Callable[[list[Outcome]], None] | None = None,
 ) -> tuple[list[Outcome], list[Scope]]:
     abandon = threading.Event()
     scopes: list[Scope] = []
@@ -77,8 +78,16 @@ def run_children(
     else:
         outcomes = [one(index) for index in range(count)]
     if interrupted:
+        if on_interrupt is not None:
+            on_interrupt(outcomes)
         raise interrupted[0]
     scope.clock.join(child.clock for child in scopes)
     if scopes:
         scope.previous_event_id = max(child.previous_event_id for child in scopes)
     return outcomes, scopes
+
+
+def record_done(scope: Scope, key: str, outcomes: list[Outcome]) -> None:
+    """Remember the children that succeeded: a redrive reruns only the others."""
+    done = {str(o.index): o.output for o in outcomes if o.error is None and not o.abandoned}
+    scope.run.record(key, done)

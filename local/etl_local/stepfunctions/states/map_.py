@@ -28,7 +28,7 @@ from etl_local.stepfunctions.states.base import (
     RESULT_FIELDS,
     State,
 )
-from etl_local.stepfunctions.states.fanout import Outcome, run_children
+from etl_local.stepfunctions.states.fanout import Outcome, record_done, run_children
 from etl_local.stepfunctions.states.item_reader import ItemReader
 
 if TYPE_CHECKING:
@@ -144,6 +144,7 @@ class MapState(State):
             lambda failures: tolerance is not None and failures <= tolerance,
             concurrent,
             max_concurrency,
+            on_interrupt=lambda done: self._aborted(scope, prefix, done),
         )
         return self._result(scope, prefix, outcomes, tolerance)
 
@@ -152,10 +153,7 @@ class MapState(State):
     ) -> list[Any]:
         failed = [o for o in outcomes if o.error is not None]
         if failed and (tolerance is None or len(failed) > tolerance):
-            scope.run.record(
-                prefix + "#done",
-                {str(o.index): o.output for o in outcomes if o.error is None and not o.abandoned},
-            )
+            record_done(scope, prefix + "#done", outcomes)
             scope.event("MapStateFailed")
             error = failed[0].error
             assert error is not None
@@ -195,3 +193,7 @@ class MapState(State):
             percentage = float(self.tolerated_percentage(effective, frame))
             limits.append(math.floor(count * percentage / 100))
         return min(limits) if limits else None
+
+    def _aborted(self, scope: Scope, prefix: str, outcomes: list[Outcome]) -> None:
+        record_done(scope, prefix + "#done", outcomes)
+        scope.event("MapStateAborted")

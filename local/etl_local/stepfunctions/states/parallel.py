@@ -14,7 +14,7 @@ from etl_local.stepfunctions.states.base import (
     RESULT_FIELDS,
     State,
 )
-from etl_local.stepfunctions.states.fanout import run_children
+from etl_local.stepfunctions.states.fanout import Outcome, record_done, run_children
 
 if TYPE_CHECKING:
     from etl_local.stepfunctions.machine import Branch
@@ -56,13 +56,11 @@ class ParallelState(State):
             body,
             lambda failures: False,
             concurrent,
+            on_interrupt=lambda done: self._aborted(scope, prefix, done),
         )
         failed = [o for o in outcomes if o.error is not None]
         if failed:
-            scope.run.record(
-                prefix + "#done",
-                {str(o.index): o.output for o in outcomes if o.error is None and not o.abandoned},
-            )
+            record_done(scope, prefix + "#done", outcomes)
             scope.event("ParallelStateFailed")
             error = failed[0].error
             assert error is not None
@@ -70,5 +68,6 @@ class ParallelState(State):
         scope.event("ParallelStateSucceeded")
         return [o.output for o in outcomes]
 
-    def transitions(self) -> list[str]:
-        return super().transitions()
+    def _aborted(self, scope: Scope, prefix: str, outcomes: list[Outcome]) -> None:
+        record_done(scope, prefix + "#done", outcomes)
+        scope.event("ParallelStateAborted")
