@@ -144,7 +144,6 @@ class State:
                     continue
                 catcher = self._catcher_for(err)
                 if catcher is None:
-                    self.on_failure(scope, err)
                     raise
                 output, assigned = catcher.apply(raw, err, frame)
                 following = catcher.next
@@ -159,15 +158,10 @@ class State:
 
         def context() -> dict[str, Any]:
             if "ctx" not in cache:
-                cache["ctx"] = self.extend_context(
-                    scope, scope.context(self.name, entered_at, retry_count)
-                )
+                cache["ctx"] = scope.context(self.name, entered_at, retry_count)
             return cache["ctx"]
 
         return Frame(self.name, entered_id, context, scope.variables)
-
-    def extend_context(self, scope: Scope, ctx: dict[str, Any]) -> dict[str, Any]:
-        return ctx
 
     def attempt(self, scope: Scope, raw: Any, frame: Frame) -> tuple[Any, dict[str, Any] | None]:
         effective = self.io.input(raw, frame)
@@ -183,9 +177,6 @@ class State:
 
     def following(self, raw: Any, output: Any, frame: Frame) -> str | None:
         return None if self.end else self.next
-
-    def on_failure(self, scope: Scope, error: StatesError) -> None:
-        """Hook for states that record a failure event of their own."""
 
     def exit(self, scope: Scope, output: Any) -> None:
         details = _payload(scope, "output", output)
