@@ -93,6 +93,9 @@ class StepFunctionsApi:
             "SendTaskHeartbeat",
             "ValidateStateMachineDefinition",
             "DescribeStateMachineForExecution",
+            "TagResource",
+            "UntagResource",
+            "ListTagsForResource",
         }
     )
 
@@ -131,6 +134,9 @@ class StepFunctionsApi:
             "SendTaskHeartbeat": self.send_task_heartbeat,
             "ValidateStateMachineDefinition": self.validate_definition,
             "DescribeStateMachineForExecution": self.describe_state_machine_for_execution,
+            "TagResource": self.tag_resource,
+            "UntagResource": self.untag_resource,
+            "ListTagsForResource": self.list_tags_for_resource,
         }
 
     def dispatch(self, action: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -241,6 +247,26 @@ class StepFunctionsApi:
             for m in self.store.machines()
         ]
         return _page(items, "stateMachines", params)
+
+    def _tagged(self, params: dict[str, Any]) -> MachineRecord:
+        return self._machine(params.get("resourceArn"))
+
+    def tag_resource(self, params: dict[str, Any]) -> dict[str, Any]:
+        record = self._tagged(params)
+        record.tags.update({tag["key"]: tag.get("value", "") for tag in params.get("tags", [])})
+        self.store.put_machine(record)
+        return {}
+
+    def untag_resource(self, params: dict[str, Any]) -> dict[str, Any]:
+        record = self._tagged(params)
+        for key in params.get("tagKeys", []):
+            record.tags.pop(key, None)
+        self.store.put_machine(record)
+        return {}
+
+    def list_tags_for_resource(self, params: dict[str, Any]) -> dict[str, Any]:
+        tags = self._tagged(params).tags
+        return {"tags": [{"key": key, "value": value} for key, value in tags.items()]}
 
     def validate_definition(self, params: dict[str, Any]) -> dict[str, Any]:
         try:

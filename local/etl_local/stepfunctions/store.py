@@ -19,7 +19,8 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS state_machines (
     arn TEXT PRIMARY KEY, name TEXT NOT NULL, definition TEXT NOT NULL, role_arn TEXT NOT NULL,
     type TEXT NOT NULL, creation_date REAL NOT NULL, update_date REAL NOT NULL,
-    revision_id TEXT NOT NULL, description TEXT NOT NULL DEFAULT ''
+    revision_id TEXT NOT NULL, description TEXT NOT NULL DEFAULT '',
+    tags TEXT NOT NULL DEFAULT '{}'
 );
 CREATE TABLE IF NOT EXISTS executions (
     arn TEXT PRIMARY KEY, machine_arn TEXT NOT NULL, name TEXT NOT NULL, status TEXT NOT NULL,
@@ -45,6 +46,7 @@ class MachineRecord:
     update_date: float
     revision_id: str
     description: str = ""
+    tags: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -84,6 +86,9 @@ class Store:
             columns = {row["name"] for row in db.execute("PRAGMA table_info(executions)")}
             if "owner" not in columns:  # a workspace from before the owner column
                 db.execute("ALTER TABLE executions ADD COLUMN owner TEXT NOT NULL DEFAULT ''")
+            columns = {row["name"] for row in db.execute("PRAGMA table_info(state_machines)")}
+            if "tags" not in columns:
+                db.execute("ALTER TABLE state_machines ADD COLUMN tags TEXT NOT NULL DEFAULT '{}'")
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -99,15 +104,17 @@ class Store:
     # --- state machines ---------------------------------------------------------------
 
     def put_machine(self, record: MachineRecord) -> None:
-        self._upsert("state_machines", asdict(record))
+        values = asdict(record)
+        values["tags"] = json.dumps(values["tags"])
+        self._upsert("state_machines", values)
 
     def machine(self, arn: str) -> MachineRecord | None:
         row = self._one("SELECT * FROM state_machines WHERE arn = ?", (arn,))
-        return None if row is None else MachineRecord(**dict(row))
+        return None if row is None else _machine(row)
 
     def machines(self) -> list[MachineRecord]:
         rows = self._all("SELECT * FROM state_machines ORDER BY creation_date, arn", ())
-        return [MachineRecord(**dict(row)) for row in rows]
+        return [_machine(row) for row in rows]
 
     def delete_machine(self, arn: str) -> None:
         with self._connect() as db:
@@ -157,6 +164,12 @@ class Store:
     def _all(self, sql: str, args: tuple[Any, ...]) -> list[sqlite3.Row]:
         with self._connect() as db:
             return list(db.execute(sql, args).fetchall())
+
+
+def _machine(row: sqlite3.Row) -> MachineRecord:
+    values = dict(row)
+    values["tags"] = json.loads(values["tags"])
+    return MachineRecord(**values)
 
 
 def _execution(row: sqlite3.Row) -> ExecutionRecord:

@@ -383,3 +383,24 @@ def test_execution_of_a_dead_process_ends_aborted_and_redrivable(api: StepFuncti
     api.wait(done["executionArn"])
     again = api.dispatch("DescribeExecution", {"executionArn": done["executionArn"]})
     assert (again["status"], again["output"]) == ("SUCCEEDED", '"done"')
+
+
+def test_tags(api: StepFunctionsApi) -> None:
+    machine = api.dispatch(
+        "CreateStateMachine",
+        {
+            "name": "tagged",
+            "definition": json.dumps(
+                {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}
+            ),
+            "roleArn": "r",
+            "tags": [{"key": "stage", "value": "dev"}],
+        },
+    )["stateMachineArn"]
+    api.dispatch(
+        "TagResource", {"resourceArn": machine, "tags": [{"key": "team", "value": "data"}]}
+    )
+    api.dispatch("UntagResource", {"resourceArn": machine, "tagKeys": ["stage"]})
+    assert api.dispatch("ListTagsForResource", {"resourceArn": machine}) == {
+        "tags": [{"key": "team", "value": "data"}]
+    }
