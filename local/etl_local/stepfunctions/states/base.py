@@ -13,6 +13,8 @@ from typing import Any, ClassVar
 
 from etl_local.stepfunctions.errors import (
     DATA_LIMIT_EXCEEDED,
+    RUNTIME,
+    ExecutionInterrupted,
     StatesError,
     compact,
     matches,
@@ -23,7 +25,7 @@ from etl_local.stepfunctions.payload import (
     compile_jsonata_template,
     compile_jsonpath_template,
 )
-from etl_local.stepfunctions.scope import MAX_PAYLOAD_BYTES, Scope
+from etl_local.stepfunctions.scope import MAX_PAYLOAD_BYTES, BranchAbandoned, Scope
 from etl_local.stepfunctions.states.io import IO, IO_BY_LANGUAGE, apply_result_path
 
 COMMON_FIELDS = frozenset({"Type", "Comment", "QueryLanguage"})
@@ -131,7 +133,7 @@ class State:
         while True:
             frame = self.frame(scope, entered_id, entered_at, retry_count)
             try:
-                output, assigned = self.attempt(scope, raw, frame)
+                output, assigned = self._guarded_attempt(scope, raw, frame)
                 following = self.following(raw, output, frame)
                 break
             except StatesError as err:
@@ -162,6 +164,17 @@ class State:
             return cache["ctx"]
 
         return Frame(self.name, entered_id, context, scope.variables)
+
+    def _guarded_attempt(
+        self, scope: Scope, raw: Any, frame: Frame
+    ) -> tuple[Any, dict[str, Any] | None]:
+        """``attempt``, with any unexpected exception failing the state as States.Runtime."""
+        try:
+            return self.attempt(scope, raw, frame)
+        except (StatesError, ExecutionInterrupted, BranchAbandoned):
+            raise
+        except Exception as exc:
+            raise StatesError(RUNTIME, f"{frame.where()} {type(exc).__name__}: {exc}") from exc
 
     def attempt(self, scope: Scope, raw: Any, frame: Frame) -> tuple[Any, dict[str, Any] | None]:
         effective = self.io.input(raw, frame)
