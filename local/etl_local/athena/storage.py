@@ -71,6 +71,14 @@ class S3Storage:
         bucket, key = split_url(url)
         return bytes(self.s3.get_object(Bucket=bucket, Key=key)["Body"].read())
 
+    def move(self, source: str, target: str) -> None:
+        source_bucket, source_key = split_url(source)
+        bucket, key = split_url(target)
+        self.s3.copy_object(
+            Bucket=bucket, Key=key, CopySource={"Bucket": source_bucket, "Key": source_key}
+        )
+        self.s3.delete_object(Bucket=source_bucket, Key=source_key)
+
     def put(self, url: str, body: bytes, content_type: str = "binary/octet-stream") -> None:
         bucket, key = split_url(url)
         self.s3.put_object(Bucket=bucket, Key=key, Body=body, ContentType=content_type)

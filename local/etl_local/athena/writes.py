@@ -456,11 +456,39 @@ def run_insert(stmt: Statement) -> QueryResult:
     if keys:
         written = _written_partitions(table.location, files, keys)
         _enforce_partition_limit(stmt, written, files)
-        existing = {tuple(p.values) for p in stmt.catalog.partitions(table.database, table.name)}
-        new = {values: loc for values, loc in written.items() if values not in existing}
+        registered = {
+            tuple(p.values): folder(p.location)
+            for p in stmt.catalog.partitions(table.database, table.name)
+        }
+        new = {values: loc for values, loc in written.items() if values not in registered}
         descriptor = copy.deepcopy(table.raw.get("StorageDescriptor") or {})
         _register_partitions(stmt, table.database, table.name, descriptor, new)
+        files = _move_to_registered(stmt, files, written, registered)
     return _rows_result("INSERT", count, files)
+
+
+def _move_to_registered(
+    stmt: Statement,
+    files: list[str],
+    written: dict[tuple[str, ...], str],
+    registered: dict[tuple[str, ...], str],
+) -> list[str]:
+    """Files written for a partition registered elsewhere belong in its registered location."""
+    moves = {
+        loc: registered[values]
+        for values, loc in written.items()
+        if values in registered and registered[values] != loc
+    }
+    placed = []
+    for url in files:
+        source = next((src for src in moves if url.startswith(src)), None)
+        if source is None:
+            placed.append(url)
+            continue
+        target = moves[source] + url[len(source) :]
+        stmt.storage.move(url, target)
+        placed.append(target)
+    return placed
 
 
 _SERDE_WRITERS = {

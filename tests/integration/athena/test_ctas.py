@@ -179,6 +179,19 @@ def test_too_many_partitions_leaves_no_table_and_no_files(athena, db):
     assert athena.keys("s3://athena-t-lake/many/") == []
 
 
+def test_insert_into_a_partition_registered_elsewhere_lands_there(athena, db):
+    location = athena.location("relocated")
+    athena.run(
+        f"CREATE TABLE {db}.relocated WITH (external_location = '{location}', partitioned_by = ARRAY['p']) "
+        "AS SELECT 1 AS id, 'a' AS p"
+    )
+    elsewhere = athena.location("run_a")
+    athena.run(f"ALTER TABLE {db}.relocated PARTITION (p = 'a') SET LOCATION '{elsewhere}'")
+    athena.run(f"INSERT INTO {db}.relocated SELECT 2, 'a'")
+    assert athena.rows(f"SELECT id FROM {db}.relocated WHERE p = 'a'") == [["2"]]
+    assert len(athena.keys(elsewhere)) == 1
+
+
 @pytest.mark.parametrize("fmt", ["ORC", "AVRO"])
 def test_arrow_formats_partitioned_and_insert(athena, db, fmt):
     name = f"part_{fmt.lower()}"
