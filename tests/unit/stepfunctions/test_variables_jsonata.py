@@ -234,3 +234,12 @@ def test_jsonata_undefined_output_is_an_error() -> None:
     )
     assert (result.status, result.error) == ("FAILED", "States.QueryEvaluationError")
     assert "returned nothing (undefined)" in (result.cause or "")
+
+
+def test_assigned_variables_in_state_exited_event() -> None:
+    result = run(single({"Type": "Pass", "Assign": {"n": 1, "s": "x"}}), {})
+    exited = [e for e in result.history if e["type"] == "PassStateExited"][0][
+        "stateExitedEventDetails"
+    ]
+    assert exited["assignedVariables"] == {"n": "1", "s": '"x"'}
+    assert exited["assignedVariablesDetails"] == {"truncated": False}

@@ -152,7 +152,7 @@ class State:
                 break
         if assigned:
             scope.variables.update(assigned)
-        self.exit(scope, output)
+        self.exit(scope, output, assigned)
         return output, following
 
     def frame(self, scope: Scope, entered_id: int, entered_at: float, retry_count: int) -> Frame:
@@ -191,7 +191,7 @@ class State:
     def following(self, raw: Any, output: Any, frame: Frame) -> str | None:
         return None if self.end else self.next
 
-    def exit(self, scope: Scope, output: Any) -> None:
+    def exit(self, scope: Scope, output: Any, assigned: dict[str, Any] | None = None) -> None:
         details = _payload(scope, "output", output)
         text = details["output"]
         if len(text) * 4 > MAX_PAYLOAD_BYTES and len(text.encode()) > MAX_PAYLOAD_BYTES:
@@ -200,6 +200,9 @@ class State:
                 f"The state/task '{self.name}' returned a result with a size exceeding the "
                 f"maximum number of bytes service limit.",
             )
+        if assigned:
+            details["assignedVariables"] = {key: compact(value) for key, value in assigned.items()}
+            details["assignedVariablesDetails"] = {"truncated": False}
         scope.event(f"{self.TYPE}StateExited", {"name": self.name, **details})
 
     def _retrier_for(self, err: StatesError, attempts: list[int]) -> Retrier | None:
