@@ -45,6 +45,10 @@ REDRIVABLE_STATUSES = frozenset({"FAILED", "TIMED_OUT", "ABORTED"})
 REDRIVE_WINDOW_SECONDS = 14 * 24 * 3600
 STATUS_CHANGE = "Step Functions Execution Status Change"
 FLUSH_SECONDS = 1.0
+REDRIVE_FILTERS: dict[str, Callable[[int], bool]] = {
+    "REDRIVEN": lambda count: count > 0,
+    "NOT_REDRIVEN": lambda count: count == 0,
+}
 LOCAL_CREDENTIALS = {
     "aws_access_key_id": LOCAL_ACCESS_KEY,
     "aws_secret_access_key": LOCAL_SECRET_KEY,
@@ -443,9 +447,10 @@ class StepFunctionsApi:
     def list_executions(self, params: dict[str, Any]) -> dict[str, Any]:
         machine = self._machine(params.get("stateMachineArn"))
         wanted = params.get("statusFilter")
+        redriven = REDRIVE_FILTERS.get(params.get("redriveFilter", ""), lambda count: True)
         items = []
         for record in self.store.executions(machine.arn):
-            if wanted and record.status != wanted:
+            if (wanted and record.status != wanted) or not redriven(record.redrive_count):
                 continue
             item: dict[str, Any] = {
                 "executionArn": record.arn,

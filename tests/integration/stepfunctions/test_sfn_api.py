@@ -83,6 +83,15 @@ def test_failed_execution_redrives_at_the_failed_state(
     ].index("ExecutionFailed") + 1
     assert [e["id"] for e in history] == list(range(1, len(history) + 1))
 
+    redriven = api.dispatch(
+        "ListExecutions", {"stateMachineArn": machine, "redriveFilter": "REDRIVEN"}
+    )
+    assert [e["name"] for e in redriven["executions"]] == ["run-1"]
+    not_redriven = api.dispatch(
+        "ListExecutions", {"stateMachineArn": machine, "redriveFilter": "NOT_REDRIVEN"}
+    )
+    assert not_redriven["executions"] == []
+
     statuses = [e["detail"]["status"] for e in events]
     assert statuses == ["RUNNING", "FAILED", "RUNNING", "SUCCEEDED"]
     failed = events[1]
