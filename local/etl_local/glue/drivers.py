@@ -82,7 +82,7 @@ class ColdDriver:
         result_path = root / "result.json"
         command = [sys.executable, "-m", "etl_local.glue.driver", str(result_path), str(script)]
         deadline = _deadline(timeout)
-        with open(log_path, "wb") as log:
+        with open(log_path, "ab") as log:
             process = subprocess.Popen(
                 [*command, *args],
                 stdout=log,

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from etl_local.glue.drivers import ColdDriver, WarmDriver
+from etl_local.glue.drivers import ColdDriver, WarmDriver, ended_by_service
 from etl_local.glue.staging import plan_staging, stage_in, stage_out
 
 SUCCEEDED = "SUCCEEDED"
@@ -85,8 +85,9 @@ def driver_environment(conf: dict[str, str] | None = None) -> dict[str, str]:
 class JobRunner:
     """Runs scripts; ``s3`` is a boto3 s3 client for staging, ``workspace`` a scratch root.
 
-    ``warm``: keep one Spark driver process alive across runs (a run that finds it busy gets
-    a fresh process); ``close`` ends it.
+    ``warm``: keep one Spark driver process alive across runs; concurrent runs queue for it
+    (on one laptop, JVMs side by side are slower than one after the other) while their
+    timeout runs; ``close`` ends it.
     """
 
     def __init__(
@@ -118,7 +119,9 @@ class JobRunner:
         full = glue_arguments(job_name, run_id, arguments)
         staging = plan_staging(full, root / "staging")
         try:
-            stage_in(self.s3, staging)
+            report = stage_in(self.s3, staging)
+            with open(log_path, "a") as log:
+                log.writelines(f"[etl-local staging] {line}\n" for line in report)
             args = argv(staging.rewrite(full))
             remaining = max(timeout - (time.monotonic() - started), 1e-3) if timeout else None
             ended, error = self._drive(script, args, root, log_path, remaining, stop)
@@ -143,12 +146,18 @@ class JobRunner:
         timeout: float | None,
         stop: threading.Event | None,
     ) -> tuple[str | None, str | None]:
-        if self._warm is not None and self._warm.busy.acquire(blocking=False):
-            try:
-                return self._warm.execute(script, args, root, log_path, timeout, stop)
-            finally:
-                self._warm.busy.release()
-        return self._cold.execute(script, args, root, log_path, timeout, stop)
+        if self._warm is None:
+            return self._cold.execute(script, args, root, log_path, timeout, stop)
+        deadline = time.monotonic() + timeout if timeout else None
+        while not self._warm.busy.acquire(timeout=0.2):  # runs queue for the warm driver
+            ended = ended_by_service(deadline, stop)
+            if ended:
+                return ended, None
+        try:
+            remaining = max(deadline - time.monotonic(), 1e-3) if deadline else None
+            return self._warm.execute(script, args, root, log_path, remaining, stop)
+        finally:
+            self._warm.busy.release()
 
     def close(self) -> None:
         if self._warm is not None:

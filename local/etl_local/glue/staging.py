@@ -92,11 +92,13 @@ def download(s3: Any, mapping: Mapping) -> int:
     return count
 
 
-def stage_in(s3: Any, plan: StagingPlan) -> None:
-    for mapping in plan.inputs:
-        download(s3, mapping)
-    for mapping in plan.outputs:  # an empty prefix stays absent, as on S3
-        download(s3, mapping)
+def stage_in(s3: Any, plan: StagingPlan) -> list[str]:
+    """Download inputs (and what outputs already hold); one report line per argument."""
+    report = []
+    for mapping in [*plan.inputs, *plan.outputs]:  # an empty prefix stays absent, as on S3
+        count = download(s3, mapping)
+        report.append(f"{mapping.argument} {mapping.uri} -> {mapping.local} ({count} objects)")
+    return report
 
 
 def _local_files(root: Path) -> Iterator[tuple[Path, str]]:

@@ -141,6 +141,7 @@ def test_flights_enrich_runs_unchanged(world: GlueWorld, warm_runner: JobRunner)
     daily = _keys(world, "analytics/carrier_daily/_runs/r1/")
     assert any(k.endswith(".parquet") for k in daily)
     assert "'enriched': 3" in log
+    assert "[etl-local staging] --input_airlines s3://" in log and "(1 objects)" in log
 
 
 def test_failed_spark_run_uploads_nothing(world: GlueWorld, tmp_path: Path) -> None:
@@ -178,10 +179,10 @@ def test_warm_driver_is_reused_with_a_fresh_session(
         "spark.conf.set('etl.test', 'set')\n"
         "print('APP=' + spark.sparkContext.applicationId)\n"
     )
-    job = _job(world, script, ExecutionProperty={"MaxConcurrentRuns": 1})
+    job = _job(world, script, ExecutionProperty={"MaxConcurrentRuns": 2})
+    run_ids = [world.call("StartJobRun", JobName=job)["JobRunId"] for _ in range(2)]
     logs = []
-    for _ in range(2):
-        run_id = world.call("StartJobRun", JobName=job)["JobRunId"]
+    for run_id in run_ids:  # started together: the second queues for the warm driver
         assert world.api.jobs.wait(job, run_id, timeout=300)["JobRunState"] == "SUCCEEDED"
         logs.append(_log(warm_runner, job, run_id))
     apps = [next(x for x in log.splitlines() if x.startswith("APP=")) for log in logs]
