@@ -252,3 +252,38 @@ def test_item_reader_failure(integrations: Integrations, bucket: str) -> None:
         "Parameters": {"Bucket": bucket, "Key": "missing.json"},
     }
     assert execute(integrations, distributed_map(reader)).error == "States.ItemReaderFailed"
+
+
+def test_dynamodb_put_and_get_item(integrations: Integrations, aws: Any) -> None:
+    table = f"t-{uuid.uuid4().hex[:8]}"
+    aws("dynamodb").create_table(
+        TableName=table,
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    definition = {
+        "StartAt": "Put",
+        "States": {
+            "Put": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::dynamodb:putItem",
+                "Parameters": {
+                    "TableName": table,
+                    "Item": {"pk": {"S.$": "$.id"}, "n": {"N": "3"}},
+                },
+                "ResultPath": None,
+                "Next": "Get",
+            },
+            "Get": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::dynamodb:getItem",
+                "Parameters": {"TableName": table, "Key": {"pk": {"S.$": "$.id"}}},
+                "OutputPath": "$.Item",
+                "End": True,
+            },
+        },
+    }
+    result = execute(integrations, definition, {"id": "a1"})
+    assert result.status == "SUCCEEDED", result.cause
+    assert result.output == {"pk": {"S": "a1"}, "n": {"N": "3"}}

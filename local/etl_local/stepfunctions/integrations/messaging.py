@@ -1,4 +1,4 @@
-"""SNS publish and EventBridge putEvents (request-response and .waitForTaskToken)."""
+"""SNS, SQS, EventBridge and DynamoDB item actions (request-response and .waitForTaskToken)."""
 
 from __future__ import annotations
 
@@ -28,4 +28,8 @@ ACTIONS: dict[str, Action] = {
     "sns:publish": Action(request("sns", "Publish", ("Message",))),
     "events:putEvents": Action(put_events),
     "sqs:sendMessage": Action(request("sqs", "SendMessage", ("MessageBody",))),
+    **{
+        f"dynamodb:{action[:1].lower()}{action[1:]}": Action(request("dynamodb", action))
+        for action in ("GetItem", "PutItem", "UpdateItem", "DeleteItem")
+    },
 }
