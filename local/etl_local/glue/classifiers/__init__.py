@@ -102,7 +102,7 @@ def classify_bytes(
         compression, raw = _decompress(data)
     except (OSError, zlib.error, EOFError, ValueError):  # corrupt archive
         return unknown()
-    text = _complete_lines(raw.decode("utf-8", errors="replace"), complete)
+    text = _complete_lines(raw.decode("utf-8-sig", errors="replace"), complete)
     if "\x00" in text:  # binary garbage is no text format
         return unknown()
     for classifier in (*custom, *TEXT_CLASSIFIERS):
