@@ -413,3 +413,23 @@ def test_tags(api: StepFunctionsApi) -> None:
     assert api.dispatch("ListTagsForResource", {"resourceArn": machine}) == {
         "tags": [{"key": "team", "value": "data"}]
     }
+
+
+def test_start_sync_execution_for_express_machines(api: StepFunctionsApi) -> None:
+    definition = json.dumps(
+        {
+            "StartAt": "P",
+            "States": {"P": {"Type": "Pass", "Parameters": {"v.$": "$.v"}, "End": True}},
+        }
+    )
+    express = api.dispatch(
+        "CreateStateMachine",
+        {"name": "fast", "definition": definition, "roleArn": "r", "type": "EXPRESS"},
+    )["stateMachineArn"]
+    out = api.dispatch("StartSyncExecution", {"stateMachineArn": express, "input": '{"v": 7}'})
+    assert (out["status"], out["output"]) == ("SUCCEEDED", '{"v":7}')
+    assert ":express:" in out["executionArn"]
+    standard = create(api, definition, name="standard")
+    with pytest.raises(AwsError) as err:
+        api.dispatch("StartSyncExecution", {"stateMachineArn": standard, "input": "{}"})
+    assert err.value.code == "StateMachineTypeNotSupported"
