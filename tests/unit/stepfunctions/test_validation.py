@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -213,7 +214,11 @@ def test_invalid_json_text() -> None:
     assert err.value.diagnostics[0]["code"] == "INVALID_JSON_DESCRIPTION"
 
 
-def test_pipeline_definition_is_valid(repo_root: Any) -> None:
-    for path in sorted((repo_root / "statemachine").glob("*.asl.json")):
-        diagnostics = validate(__import__("json").loads(path.read_text()))
-        assert [d for d in diagnostics if "${" not in d["message"]] == [], path.name
+def test_pipeline_definition_loads(repo_root: Any) -> None:
+    paths = sorted((repo_root / "statemachine").glob("*.asl.json"))
+    assert paths, "statemachine/*.asl.json"
+    for path in paths:
+        text = path.read_text()
+        assert validate(json.loads(text)) == [], path.name
+        machine = load(text)
+        assert machine.start_at in machine.states
