@@ -12,6 +12,7 @@ over the partitions committed so far (re-landing a partition replaces it).
 from __future__ import annotations
 
 import csv
+import json
 import string
 import sys
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from sqlglot import exp
 
 REPO = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(REPO / "layers/shared/python"))
+sys.path.insert(0, str(REPO / "local"))
 
 from etl_shared.config import ConfigStore, DatasetConfig, DirectorySource  # noqa: E402
 
@@ -88,6 +90,8 @@ class LocalLake:
         self._runs += 1
         run = Run(config.name, f"run{self._runs}")
         self._execute(config, run, partition)
+        if config.databrew is not None:
+            self._brew(config, run, partition)
         self._commit(config, run, partition)
         self.runs.append(run)
         return run
@@ -132,7 +136,8 @@ class LocalLake:
     def statement(self, statement: exp.Expression) -> list[tuple[Any, ...]] | None:
         if isinstance(statement, exp.Create) and statement.kind == "TABLE":
             if statement.expression is None:
-                return None  # CREATE EXTERNAL TABLE: the committed view is made at commit
+                self._external_table(statement)
+                return None
             self._ctas(statement)
             return None
         if isinstance(statement, exp.Drop) and statement.kind == "TABLE":
@@ -141,6 +146,27 @@ class LocalLake:
             return None
         relation = self.con.sql(statement.sql("duckdb"))
         return None if relation is None else relation.fetchall()
+
+    def _exists(self, qualified: str) -> bool:
+        schema, name = qualified.split(".")
+        found = self.con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = ? "
+            "UNION ALL SELECT count(*) FROM duckdb_views() WHERE schema_name = ? AND view_name = ?",
+            [schema, name, schema, name],
+        ).fetchall()
+        return sum(n for (n,) in found) > 0
+
+    def _external_table(self, statement: exp.Create) -> None:
+        """CREATE EXTERNAL TABLE IF NOT EXISTS: an empty table until partitions are committed."""
+        schema = statement.this
+        name = schema.this.sql("duckdb")
+        if self._exists(name):
+            return
+        columns = [c.sql("duckdb") for c in schema.expressions]
+        for prop in statement.args["properties"].expressions:
+            if isinstance(prop, exp.PartitionedByProperty):
+                columns += [c.sql("duckdb") for c in prop.this.expressions]
+        self.con.execute(f"CREATE TABLE {name} ({', '.join(columns)})")
 
     def _ctas(self, statement: exp.Create) -> None:
         properties = statement.args["properties"].expressions
@@ -160,6 +186,32 @@ class LocalLake:
         options = f", PARTITION_BY ({', '.join(partitioned)})" if partitioned else ""
         out = target if partitioned else target / "data.parquet"
         self.con.execute(f"COPY {name} TO '{out}' (FORMAT parquet{options})")
+
+    # -- DataBrew ------------------------------------------------------------------------
+    def _brew(self, config: DatasetConfig, run: Run, partition: dict[str, str]) -> None:
+        """The recipe job: the project's recipe engine over the run's Parquet (as DataBrew reads
+        a partitioned S3 folder: partition columns from the path, as text)."""
+        from etl_local.databrew.recipe import compile_recipe
+
+        assert config.databrew is not None
+        values = self.placeholders(config, run, partition)
+        source = self.local(string.Template(config.databrew.input).substitute(values))
+        self.con.execute(
+            f"CREATE OR REPLACE TEMP VIEW _brew_src AS SELECT * FROM read_parquet("
+            f"'{source}/**/*.parquet', hive_partitioning = true, hive_types_autocast = false)"
+        )
+        steps = json.loads(self.configs.read_text(f"glue/recipes/{config.databrew.recipe}.json"))
+        compiled = compile_recipe(self.con, "_brew_src", steps)
+        zone, table = config.databrew.output.split(".")
+        target = self.local(self.location(zone, table, run.run_id))
+        target.mkdir(parents=True, exist_ok=True)
+        columns = ", ".join(config.databrew.partition_columns)
+        self.con.execute(
+            f"COPY ({compiled.sql}) TO '{target}' (FORMAT parquet, PARTITION_BY ({columns}))"
+        )
+        run.results["databrew_rows"] = self.con.execute(
+            f"SELECT count(*) FROM read_parquet('{target}/**/*.parquet')"
+        ).fetchall()
 
     # -- commit ------------------------------------------------------------------------
     def _commit(self, config: DatasetConfig, run: Run, partition: dict[str, str]) -> None:
@@ -181,6 +233,14 @@ class LocalLake:
         if not files:
             return
         listing = ", ".join(f"'{f}'" for f in files)
+        if (
+            self._exists(table)
+            and self.con.execute(
+                "SELECT count(*) FROM duckdb_tables() WHERE schema_name || '.' || table_name = ?",
+                [table],
+            ).fetchall()[0][0]
+        ):
+            self.con.execute(f"DROP TABLE {table}")
         hive = "true, hive_types_autocast = false" if keys else "false"
         self.con.execute(
             f"CREATE OR REPLACE VIEW {table} AS SELECT * FROM read_parquet([{listing}], "

@@ -16,11 +16,11 @@ from content_lake import LocalLake
 pytestmark = pytest.mark.integration
 
 INPUT_TABLES = {
-    "flights": "staging.flights",
+    "flights": "curated.flights",
     "airlines": "curated.airlines",
     "airports": "curated.airports",
     "planes": "curated.planes",
-    "weather": "staging.weather",
+    "weather": "curated.weather",
 }
 # Two months keep the Spark run short; November has the DST fall-back hour twice in the weather.
 MONTHS = ("01", "11")

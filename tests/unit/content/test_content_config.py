@@ -60,6 +60,7 @@ STATEMENT_KINDS: dict[str, type[exp.Expression]] = {
     "parse": exp.Create,  # CREATE OR REPLACE VIEW
     "stage_run": exp.Create,  # CTAS
     "stage_rejects": exp.Create,  # CTAS
+    "stage_weather": exp.Create,  # CTAS
     "stage_counts": exp.Select,
     "drop": exp.Drop,
 }
@@ -83,7 +84,7 @@ def ctas(config: DatasetConfig, path: str) -> exp.Create:
     return statement
 
 
-CTAS = [(name, path) for name, path in STEPS if re.search(r"/\d+_stage_(run|rejects)\.sql$", path)]
+CTAS = [(name, path) for name, path in STEPS if step_kind(path) in {"stage_run", "stage_rejects"}]
 
 
 @pytest.mark.parametrize(("dataset", "path"), CTAS, ids=[p for _, p in CTAS])
