@@ -200,6 +200,9 @@ class StepContext:
         self.params = step.parameters
         self.row_id = False  # the hidden row-order column ROW_ID is carried through
         self.probe: Callable[[str], list[tuple[Any, ...]]] = lambda sql: []
+        # A one-value query over SRC as an SQL expression: a scalar subquery, or (when the
+        # compiler may read data) its value as a typed literal, computed once.
+        self.scalar: Callable[[str], str] = lambda sql: f"({sql})"
 
     def error(self, detail: str) -> RecipeValidationError:
         return self.step.error(detail)

@@ -34,6 +34,7 @@ from etl_local.databrew.base import (
     StepContext,
     Transform,
     ident,
+    lit,
 )
 from etl_local.databrew.conditions import condition_sql
 from etl_local.databrew.errors import RecipeValidationError
@@ -145,6 +146,23 @@ class _Probe:
         return self._con.execute(query).fetchall()
 
 
+class _Scalar:
+    """Evaluates a one-value query over the step's input and inlines it as a typed literal,
+    so a statistic is computed once instead of in every later use of the step."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, chain: _Chain) -> None:
+        self._con, self._chain = con, chain
+
+    def __call__(self, sql: str) -> str:
+        inner = sql.replace(SRC, self._chain.last)
+        query = self._chain.query(f"SELECT CAST(v AS VARCHAR), typeof(v) FROM ({inner}) AS q(v)")
+        rows = self._con.execute(query).fetchall()
+        if not rows:  # LIMIT 1 over no rows: a missing value
+            return "NULL"
+        text, sql_type = rows[0]
+        return f"CAST({'NULL' if text is None else lit(text)} AS {sql_type})"
+
+
 def compile_recipe(
     con: duckdb.DuckDBPyConnection,
     source: str,
@@ -153,8 +171,10 @@ def compile_recipe(
 ) -> CompiledRecipe:
     """Validates and compiles ``steps`` against ``source`` (a table, view or table function).
 
-    Each step is bound by DuckDB against an empty table of its input's schema, so compiling
-    reads no rows and costs one bind per step. Raises ``RecipeValidationError`` (DataBrew's
+    Each step is bound by DuckDB against an empty table of its input's schema, one bind per
+    step. With ``probe`` (the default) the data is read where a step needs a value of it:
+    whole-column statistics (inlined as literals) and one-hot encoding's distinct values;
+    ``validate_recipe`` (``probe=False``) reads no rows. Raises ``RecipeValidationError`` (DataBrew's
     ValidationException) naming the first bad step. Operations that must look at the data
     (one-hot encoding) query it here, unless ``probe`` is false (they then see no values).
     """
@@ -180,6 +200,7 @@ def compile_recipe(
             ctx.row_id = row_id
             if probe:
                 ctx.probe = _Probe(con, chain)
+                ctx.scalar = _Scalar(con, chain)
             transform = spec.compile(ctx)
             cond = condition_sql(step, {c.name: c.type for c in frame.columns})
             try:
@@ -215,7 +236,5 @@ def run_recipe(
     con: duckdb.DuckDBPyConnection, source: str, steps: Sequence[Mapping[str, Any]]
 ) -> duckdb.DuckDBPyRelation:
     """Validates, compiles and returns the recipe's output as a lazy DuckDB relation."""
-    parsed = parse_steps(steps)
-    if any(OPERATIONS[s.operation].probes_data for s in parsed):
-        validate_recipe(con, source, steps)  # before the probes read any data
-    return con.sql(compile_recipe(con, source, parsed).sql)
+    validate_recipe(con, source, steps)  # every step, before any data is read
+    return con.sql(compile_recipe(con, source, steps).sql)

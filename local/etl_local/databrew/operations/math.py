@@ -117,7 +117,7 @@ def _aggregate_function(name: str) -> Callable[[StepContext], Transform]:
         if name in _NUMERIC_ONLY and not is_numeric(ctx.type_of(column)):
             raise ctx.error(f"Column '{column}' must be numeric for {name}.")
         target = ctx.new_column()
-        expr = column_stat(aggregate_sql(name, column))
+        expr = column_stat(ctx, aggregate_sql(name, column))
         return ctx.builder().insert_after(column, target, expr).build(conditional=False)
 
     return compile_aggregate

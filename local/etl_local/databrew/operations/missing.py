@@ -27,9 +27,9 @@ from etl_local.databrew.base import (
 )
 
 
-def column_stat(aggregate: str) -> str:
-    """A whole-column statistic of the step's input, as a scalar subquery (computed once)."""
-    return f"(SELECT {aggregate} FROM {SRC})"
+def column_stat(ctx: StepContext, aggregate: str) -> str:
+    """A whole-column statistic of the step's input (see ``StepContext.scalar``)."""
+    return ctx.scalar(f"SELECT {aggregate} FROM {SRC}")
 
 
 # strategy(ctx, column SQL of the valid values (null elsewhere), column type) -> replacement SQL
@@ -39,7 +39,7 @@ Strategy = Callable[[StepContext, str, str], str]
 def _numeric(agg: str) -> Strategy:
     def build(ctx: StepContext, valid: str, sql_type: str) -> str:
         number = valid if is_numeric(sql_type) else f"TRY_CAST({valid} AS DOUBLE)"
-        value = column_stat(f"{agg}({number})")
+        value = column_stat(ctx, f"{agg}({number})")
         if is_numeric(sql_type):
             return cast_to(value, "DOUBLE", sql_type)
         return f"CAST({value} AS VARCHAR)"
@@ -53,9 +53,9 @@ _MODE_TIES = {"MINIMUM": "ASC", "MAXIMUM": "DESC", "NONE": "ASC"}
 def _mode(ctx: StepContext, valid: str, sql_type: str) -> str:
     """The most frequent valid value; ties go to the smallest (``modeType`` MAXIMUM: largest)."""
     direction = _MODE_TIES[ctx.choice("modeType", list(_MODE_TIES), "MINIMUM")]
-    return (
-        f"(SELECT v FROM (SELECT {valid} AS v FROM {SRC}) WHERE v IS NOT NULL "
-        f"GROUP BY v ORDER BY count(*) DESC, v {direction} LIMIT 1)"
+    return ctx.scalar(
+        f"SELECT v FROM (SELECT {valid} AS v FROM {SRC}) WHERE v IS NOT NULL "
+        f"GROUP BY v ORDER BY count(*) DESC, v {direction} LIMIT 1"
     )
 
 
@@ -80,7 +80,7 @@ def _last_valid(ctx: StepContext, valid: str, sql_type: str) -> str:
 
 def _extreme(agg: str) -> Strategy:
     def build(ctx: StepContext, valid: str, sql_type: str) -> str:
-        return column_stat(f"{agg}({valid})")
+        return column_stat(ctx, f"{agg}({valid})")
 
     return build
 

@@ -17,22 +17,25 @@ from etl_local.databrew.operations.missing import (
     replace_where,
 )
 
-Detector = Callable[[str, float], str]
+Detector = Callable[[StepContext, str, float], str]
 
 
-def _z(x: str, t: float) -> str:
-    mean, std = column_stat(f"avg({x})"), column_stat(f"stddev_samp({x})")
+def _z(ctx: StepContext, x: str, t: float) -> str:
+    mean, std = column_stat(ctx, f"avg({x})"), column_stat(ctx, f"stddev_samp({x})")
     return f"abs({x} - {mean}) / nullif({std}, 0) > {t}"
 
 
-def _modified_z(x: str, t: float) -> str:
-    median = column_stat(f"median({x})")
-    mad = column_stat(f"median(abs({x} - {median}))")
+def _modified_z(ctx: StepContext, x: str, t: float) -> str:
+    median = column_stat(ctx, f"median({x})")
+    mad = column_stat(ctx, f"median(abs({x} - {median}))")
     return f"0.6745 * abs({x} - {median}) / nullif({mad}, 0) > {t}"
 
 
-def _iqr(x: str, t: float) -> str:
-    q1, q3 = column_stat(f"quantile_cont({x}, 0.25)"), column_stat(f"quantile_cont({x}, 0.75)")
+def _iqr(ctx: StepContext, x: str, t: float) -> str:
+    q1, q3 = (
+        column_stat(ctx, f"quantile_cont({x}, 0.25)"),
+        column_stat(ctx, f"quantile_cont({x}, 0.75)"),
+    )
     return f"({x} < {q1} - {t} * ({q3} - {q1}) OR {x} > {q3} + {t} * ({q3} - {q1}))"
 
 
@@ -45,14 +48,16 @@ def outlier(ctx: StepContext) -> tuple[str, str]:
     strategy = ctx.choice("outlierStrategy", list(DETECTORS), "Z_SCORE")
     threshold = ctx.number("threshold", "3")
     x = f"CAST({ident(column)} AS DOUBLE)"
-    return column, f"coalesce({DETECTORS[strategy](x, threshold)}, false)"
+    return column, f"coalesce({DETECTORS[strategy](ctx, x, threshold)}, false)"
 
 
 def _percentile_bounds(ctx: StepContext, column: str) -> tuple[str, str]:
     low = ctx.number("minValue", "0") / 100
     high = ctx.number("maxValue", "100") / 100
     x = f"CAST({ident(column)} AS DOUBLE)"
-    return column_stat(f"quantile_cont({x}, {low})"), column_stat(f"quantile_cont({x}, {high})")
+    return column_stat(ctx, f"quantile_cont({x}, {low})"), column_stat(
+        ctx, f"quantile_cont({x}, {high})"
+    )
 
 
 @operation("FLAG_OUTLIERS")
