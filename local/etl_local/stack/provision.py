@@ -7,6 +7,7 @@ import importlib.util
 import logging
 import tomllib
 from collections.abc import Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ from etl_local.stack.template import (
 log = logging.getLogger(__name__)
 
 DEFAULT_STACK_NAME = "etl-pipeline"
+PARALLEL_CREATES = 8
 LOCAL_ENVIRONMENT = "local"
 
 
@@ -135,6 +137,13 @@ class Provisioner:
 
     def order(self, resources: Mapping[str, Any]) -> list[str]:
         """Logical ids in an order where every resource comes after what it refers to."""
+        try:
+            return list(graphlib.TopologicalSorter(self.graph(resources)).static_order())
+        except graphlib.CycleError as exc:
+            raise TemplateError(f"Circular dependency between resources: {exc.args[1]}") from exc
+
+    def graph(self, resources: Mapping[str, Any]) -> dict[str, set[str]]:
+        """Each resource's dependencies (references and DependsOn), checked to exist."""
         graph: dict[str, set[str]] = {}
         for logical_id, resource in resources.items():
             depends = resource.get("DependsOn", [])
@@ -157,10 +166,7 @@ class Provisioner:
                 graph[logical_id] |= {
                     k for k, r in resources.items() if r.get("Type") == "AWS::S3::Bucket"
                 }
-        try:
-            return list(graphlib.TopologicalSorter(graph).static_order())
-        except graphlib.CycleError as exc:
-            raise TemplateError(f"Circular dependency between resources: {exc.args[1]}") from exc
+        return graph
 
     def provision(self) -> Stack:
         resources, problems = expand(self.template)
@@ -174,13 +180,32 @@ class Provisioner:
             unsupported=list(problems),
             notes=self.site.notes,
         )
-        for logical_id in self.order(resources):
-            self._create(logical_id, resources[logical_id], stack)
+        self.order(resources)  # validates: no dangling reference, no cycle
+        self._create_all(resources, stack)
+        stack.not_needed.sort()
+        stack.unsupported.sort()
         for name, output in self.template.get("Outputs", {}).items():
             if "Condition" in output and not self.resolver.condition(output["Condition"]):
                 continue
             stack.outputs[name] = self.resolver.resolve(output["Value"])
         return stack
+
+    def _create_all(self, resources: Mapping[str, Any], stack: Stack) -> None:
+        """Create every resource as soon as what it depends on exists, several at a time
+        (as CloudFormation does)."""
+        sorter = graphlib.TopologicalSorter(self.graph(resources))
+        sorter.prepare()
+        pending: dict[Future[None], str] = {}
+        with ThreadPoolExecutor(max_workers=PARALLEL_CREATES) as pool:
+            while sorter.is_active():
+                for logical_id in sorter.get_ready():
+                    future = pool.submit(self._create, logical_id, resources[logical_id], stack)
+                    pending[future] = logical_id
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    logical_id = pending.pop(future)
+                    future.result()  # a failed creation fails the provisioning
+                    sorter.done(logical_id)
 
     def _create(self, logical_id: str, resource: dict[str, Any], stack: Stack) -> None:
         kind = resource.get("Type", "")
