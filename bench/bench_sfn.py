@@ -76,6 +76,8 @@ def inline_map(n: int) -> tuple[dict[str, Any], dict[str, Any]]:
                         }
                     },
                 },
+                # keep the state output under the 256 KiB limit (10,000 results exceed it)
+                "ResultSelector": {"count.$": "States.ArrayLength($)"},
                 "End": True,
             }
         },
