@@ -51,6 +51,25 @@ class GlueWorld:
         for item in listed:
             self.s3.delete_object(Bucket=self.bucket, Key=item["Key"])
 
+    def keys(self, prefix: str) -> list[str]:
+        """Keys under ``prefix``, relative to it."""
+        listed = self.s3.list_objects_v2(Bucket=self.bucket, Prefix=prefix).get("Contents", [])
+        return sorted(item["Key"][len(prefix) :] for item in listed)
+
+    def create_job(self, stem: str, script: bytes | str, **extra: Any) -> str:
+        """A Glue 5 job whose script (uploaded to the bucket) is ``script``."""
+        name = unique(stem)
+        key = f"scripts/{name}.py"
+        self.put(key, script)
+        self.glue.create_job(
+            Name=name,
+            Role="arn:aws:iam::123456789012:role/glue",
+            Command={"Name": "glueetl", "ScriptLocation": f"s3://{self.bucket}/{key}"},
+            GlueVersion="5.0",
+            **extra,
+        )
+        return name
+
     def call(self, action: str, **params: Any) -> dict[str, Any]:
         return self.api.dispatch(action, params)
 

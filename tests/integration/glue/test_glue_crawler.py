@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from etl_local.glue import crawls
 
-from .conftest import GlueWorld, unique
+from tests.integration.glue.conftest import GlueWorld, unique
 
 pytestmark = pytest.mark.integration
 

@@ -7,14 +7,9 @@ from pathlib import Path
 import pytest
 from etl_local.glue.staging import plan_staging, stage_in, stage_out
 
-from .conftest import GlueWorld
+from tests.integration.glue.conftest import GlueWorld
 
 pytestmark = pytest.mark.integration
-
-
-def _keys(world: GlueWorld, prefix: str) -> list[str]:
-    listed = world.s3.list_objects_v2(Bucket=world.bucket, Prefix=prefix).get("Contents", [])
-    return sorted(item["Key"] for item in listed)
 
 
 def test_inputs_download_and_arguments_rewrite(world: GlueWorld, tmp_path: Path) -> None:
@@ -48,5 +43,5 @@ def test_outputs_sync_back(world: GlueWorld, tmp_path: Path) -> None:
     (folder / "year=1" / "part-0.parquet").write_bytes(b"new")
     (folder / "year=1" / ".part-0.parquet.crc").write_bytes(b"crc")
     stage_out(world.s3, plan)
-    assert _keys(world, "out/t/") == ["out/t/keep.parquet", "out/t/year=1/part-0.parquet"]
+    assert world.keys("out/t/") == ["keep.parquet", "year=1/part-0.parquet"]
     assert plan.to_remote(f"Path file:{folder}/x does not exist") == f"Path {uri}x does not exist"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import GlueWorld
+from tests.integration.glue.conftest import GlueWorld
 
 pytestmark = pytest.mark.integration
 

@@ -17,7 +17,7 @@ from etl_local.context import LocalContext
 from etl_local.glue.api import GlueApi
 from etl_local.glue.jobrunner import JobRunner
 
-from .conftest import GlueWorld, unique
+from tests.integration.glue.conftest import GlueWorld
 
 pytestmark = pytest.mark.integration
 
@@ -50,23 +50,8 @@ def _parquet(table: pa.Table) -> bytes:
     return sink.getvalue()
 
 
-def _keys(world: GlueWorld, prefix: str) -> list[str]:
-    listed = world.s3.list_objects_v2(Bucket=world.bucket, Prefix=prefix).get("Contents", [])
-    return sorted(item["Key"][len(prefix) :] for item in listed)
-
-
 def _job(world: GlueWorld, script: Path, **extra: Any) -> str:
-    name = unique(script.stem)
-    key = f"scripts/{script.name}"
-    world.put(key, script.read_bytes())
-    world.glue.create_job(
-        Name=name,
-        Role="arn:aws:iam::123456789012:role/glue",
-        Command={"Name": "glueetl", "ScriptLocation": f"s3://{world.bucket}/{key}"},
-        GlueVersion="5.0",
-        **extra,
-    )
-    return name
+    return world.create_job(script.stem, script.read_bytes(), **extra)
 
 
 def _flights_inputs(world: GlueWorld) -> dict[str, str]:
@@ -135,10 +120,10 @@ def test_flights_enrich_runs_unchanged(world: GlueWorld, warm_runner: JobRunner)
     log = _log(warm_runner, job, run_id)
     assert finished["JobRunState"] == "SUCCEEDED", log[-3000:]
     assert finished["ExecutionTime"] >= 1
-    enriched = _keys(world, "analytics/enriched/_runs/r1/")
+    enriched = world.keys("analytics/enriched/_runs/r1/")
     assert any(k.startswith("year=2013/month=1/") and k.endswith(".parquet") for k in enriched)
     assert not any(k.endswith(".crc") for k in enriched)
-    daily = _keys(world, "analytics/carrier_daily/_runs/r1/")
+    daily = world.keys("analytics/carrier_daily/_runs/r1/")
     assert any(k.endswith(".parquet") for k in daily)
     assert "'enriched': 3" in log
     assert "[etl-local staging] --input_airlines s3://" in log and "(1 objects)" in log
@@ -165,7 +150,7 @@ def test_failed_spark_run_uploads_nothing(world: GlueWorld, tmp_path: Path) -> N
     message = finished["ErrorMessage"]
     assert message.startswith("AnalysisException: [PATH_NOT_FOUND] Path does not exist:")
     assert f"s3://{world.bucket}/nothing/here" in message  # staging paths shown as S3 URIs
-    assert _keys(world, "out/y/") == []
+    assert world.keys("out/y/") == []
 
 
 def test_warm_driver_is_reused_with_a_fresh_session(

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from etl_local.glue.jobrunner import JobRunner
 
-from .conftest import GlueWorld, eventually, unique
+from tests.integration.glue.conftest import GlueWorld, eventually
 
 pytestmark = pytest.mark.integration
 
@@ -32,17 +32,7 @@ SCRIPTS = {
 
 
 def create_job(world: GlueWorld, script: str, **extra: Any) -> str:
-    name = unique(script)
-    key = f"scripts/{script}.py"
-    world.put(key, SCRIPTS[script])
-    world.glue.create_job(
-        Name=name,
-        Role="arn:aws:iam::123456789012:role/glue",
-        Command={"Name": "glueetl", "ScriptLocation": f"s3://{world.bucket}/{key}"},
-        GlueVersion="5.0",
-        **extra,
-    )
-    return name
+    return world.create_job(script, SCRIPTS[script], **extra)
 
 
 def run(world: GlueWorld, job: str, **params: Any) -> dict[str, Any]:
