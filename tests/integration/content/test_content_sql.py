@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pytest
 from content_lake import LocalLake
@@ -149,3 +150,59 @@ def test_bad_rows_are_rejected_with_raw_content(
     assert rejects.reject_reason.tolist() == [reason]
     assert rejects.raw_line[0].split(",")[:3] == bad_line.split(",")[:3]
     assert (rejects.year[0], rejects.month[0]) == ("2013", "02")
+
+
+def test_quality_checks_pass_on_the_real_sample(lake: LocalLake) -> None:
+    results = [
+        run.results["40_quality_checks"][0]
+        for run in lake.runs
+        if "40_quality_checks" in run.results
+    ]
+    assert len(results) == 24
+    assert all(all(value == 0 for value in row[1:]) for row in results)
+
+
+def _replace_field(line: str, index: int, value: str) -> str:
+    fields = line.split(",")
+    fields[index] = value
+    return ",".join(fields)
+
+
+@pytest.mark.parametrize(
+    ("edit", "check"),
+    [
+        (lambda lines: [*lines, lines[5]], None),  # an exact duplicate: the recipe removes it
+        (lambda lines: [*lines, _replace_field(lines[5], 9, "N99999")], "flight_key_unique"),
+        (
+            lambda lines: [*lines[:50], _replace_field(lines[50], 3, "5000"), *lines[51:]],
+            "dep_delay_range",
+        ),
+        (
+            lambda lines: [
+                lines[0],
+                *[_replace_field(x, 1, "NA") for x in lines[1:80]],
+                *lines[80:],
+            ],
+            "cancelled_rate",
+        ),
+    ],
+    ids=["exact-duplicate-passes", "key-conflict", "delay-out-of-range", "too-many-cancelled"],
+)
+def test_quality_check_fails_the_run_naming_it(
+    sample: Path, tmp_path: Path, edit, check: str | None
+) -> None:  # type: ignore[no-untyped-def]
+    lake = LocalLake(tmp_path / "lake")
+    lake.land("raw/airports/airports.csv", sample / "raw/airports/airports.csv")
+    source = (
+        (sample / "raw/flights/year=2013/month=02/flights_2013_02.csv").read_text().splitlines()
+    )
+    path = tmp_path / "flights_2013_02.csv"
+    path.write_text("\n".join(edit(source[:200])) + "\n")
+    key = "raw/flights/year=2013/month=02/flights_2013_02.csv"
+    if check is None:
+        run = lake.land(key, path)
+        assert lake.con.sql("SELECT count(*) FROM curated.flights").fetchone() == (199,)
+        assert all(v == 0 for v in run.results["40_quality_checks"][0][1:])
+    else:
+        with pytest.raises(duckdb.Error, match=f"quality check failed: {check}"):
+            lake.land(key, path)

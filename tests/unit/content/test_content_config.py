@@ -62,6 +62,7 @@ STATEMENT_KINDS: dict[str, type[exp.Expression]] = {
     "stage_rejects": exp.Create,  # CTAS
     "stage_weather": exp.Create,  # CTAS
     "stage_counts": exp.Select,
+    "quality_checks": exp.Select,
     "drop": exp.Drop,
 }
 
