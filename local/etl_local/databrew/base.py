@@ -203,6 +203,12 @@ class StepContext:
         # A one-value query over SRC as an SQL expression: a scalar subquery, or (when the
         # compiler may read data) its value as a typed literal, computed once.
         self.scalar: Callable[[str], str] = lambda sql: f"({sql})"
+        # (secondaryDatasetName, S3 location or None) -> a relation holding that dataset
+        self.secondary: Callable[[str | None, str | None], str] = self._no_secondary
+        self.describe: Callable[[str], dict[str, str]] = lambda relation: {}  # name -> type
+
+    def _no_secondary(self, name: str | None, location: str | None) -> str:
+        raise self.error(f"Secondary dataset {name or location} is not available here.")
 
     def error(self, detail: str) -> RecipeValidationError:
         return self.step.error(detail)

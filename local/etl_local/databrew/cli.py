@@ -21,7 +21,7 @@ from pathlib import Path
 import click
 import duckdb
 
-from etl_local.awserrors import AwsError
+from etl_local.awserrors import AwsError, ValidationException
 from etl_local.databrew import profile as profiling
 from etl_local.databrew import storage
 from etl_local.databrew.base import lit
@@ -32,16 +32,45 @@ SOURCE = "brew_file"
 VALIDATION_EXIT = 1
 
 
-def load_file(con: duckdb.DuckDBPyConnection, path: Path) -> None:
-    """Makes ``path`` available as view ``brew_file``."""
+def load_file(con: duckdb.DuckDBPyConnection, path: Path, view: str = SOURCE) -> None:
+    """Makes ``path`` available as view ``view`` (default ``brew_file``)."""
     data_format = storage.format_of(str(path))
     if data_format == "EXCEL":
-        storage.register_excel(con, "brew_excel", path, {})
-        con.execute(f"CREATE OR REPLACE VIEW {SOURCE} AS SELECT * FROM brew_excel")
+        storage.register_excel(con, f"{view}_excel", path, {})
+        con.execute(f"CREATE OR REPLACE VIEW {view} AS SELECT * FROM {view}_excel")
         return
     options = {"Json": {"MultiLine": path.suffix.lower() == ".json" and _is_array(path)}}
     reader = storage.reader_sql([str(path)], data_format, options)
-    con.execute(f"CREATE OR REPLACE VIEW {SOURCE} AS SELECT * FROM {reader}")
+    con.execute(f"CREATE OR REPLACE VIEW {view} AS SELECT * FROM {reader}")
+
+
+class SecondaryFiles:
+    """JOIN/UNION's other datasets from ``--secondary NAME=FILE`` (or a local location)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, files: dict[str, Path]) -> None:
+        self.con, self.files = con, files
+        self.loaded: dict[Path, str] = {}
+
+    def __call__(self, name: str | None, location: str | None) -> str:
+        path = self.files.get(name or "") or (Path(location) if location else None)
+        if path is None or not path.exists():
+            raise ValidationException(
+                f"Secondary dataset {name or location} not found: pass --secondary {name}=FILE."
+            )
+        if path not in self.loaded:
+            self.loaded[path] = f"brew_secondary_{len(self.loaded)}"
+            load_file(self.con, path, self.loaded[path])
+        return self.loaded[path]
+
+
+def _secondary_option(values: tuple[str, ...]) -> dict[str, Path]:
+    files = {}
+    for value in values:
+        name, sep, file = value.partition("=")
+        if not sep or not name or not file:
+            raise click.BadParameter(f"expected NAME=FILE, got {value!r}", param_hint="--secondary")
+        files[name] = Path(file)
+    return files
 
 
 def _is_array(path: Path) -> bool:
@@ -87,7 +116,10 @@ def databrew() -> None:
 @click.option(
     "--output", "output_file", required=True, type=click.Path(dir_okay=False, path_type=Path)
 )
-def apply(recipe_file: Path, input_file: Path, output_file: Path) -> None:
+@click.option("--secondary", multiple=True, metavar="NAME=FILE", help="a dataset JOIN/UNION names")
+def apply(
+    recipe_file: Path, input_file: Path, output_file: Path, secondary: tuple[str, ...]
+) -> None:
     """Run the recipe (a JSON list of steps, as CreateRecipe takes) on INPUT into OUTPUT."""
     try:
         steps = json.loads(recipe_file.read_text())
@@ -97,8 +129,9 @@ def apply(recipe_file: Path, input_file: Path, output_file: Path) -> None:
     started = time.perf_counter()
     try:
         load_file(con, input_file)
-        validate_recipe(con, SOURCE, steps)
-        compiled = compile_recipe(con, SOURCE, steps)
+        others = SecondaryFiles(con, _secondary_option(secondary))
+        validate_recipe(con, SOURCE, steps, others)
+        compiled = compile_recipe(con, SOURCE, steps, secondary=others)
         count = write_file(con, compiled.sql, output_file)
     except AwsError as error:
         _fail(error)

@@ -127,9 +127,12 @@ def _client_error(exc: Exception) -> str:
 
 
 def load_input(
-    con: duckdb.DuckDBPyConnection, services: Services, dataset: Mapping[str, Any]
+    con: duckdb.DuckDBPyConnection,
+    services: Services,
+    dataset: Mapping[str, Any],
+    view: str = INPUT,
 ) -> None:
-    """Creates view ``brew_input`` over the dataset's data."""
+    """Creates view ``view`` (default ``brew_input``) over the dataset's data."""
     source = dataset.get("Input") or {}
     options = dataset.get("FormatOptions") or {}
     if "S3InputDefinition" in source:
@@ -145,14 +148,12 @@ def load_input(
         if data_format == "EXCEL":
             bucket, key = urls[0][5:].split("/", 1)
             body = services.s3.get_object(Bucket=bucket, Key=key)["Body"].read()
-            storage.register_excel(con, "brew_excel", body, options)
-            con.execute(f"CREATE OR REPLACE VIEW {INPUT} AS SELECT * FROM brew_excel")
+            storage.register_excel(con, f"{view}_excel", body, options)
+            con.execute(f"CREATE OR REPLACE VIEW {view} AS SELECT * FROM {view}_excel")
             return
         created = _created_parameters(dataset)
         reader = storage.reader_sql(urls, data_format, options, filename=bool(created))
-        con.execute(
-            f"CREATE OR REPLACE VIEW {INPUT} AS {_with_parameters(reader, created, values)}"
-        )
+        con.execute(f"CREATE OR REPLACE VIEW {view} AS {_with_parameters(reader, created, values)}")
         return
     if "DataCatalogInputDefinition" in source:
         catalog = source["DataCatalogInputDefinition"]
@@ -163,7 +164,7 @@ def load_input(
         bucket, _, key = location[5:].partition("/")
         urls, _ = storage.resolve_s3_input(services.s3, bucket, key.rstrip("/") + "/")
         reader = storage.reader_sql(urls, _catalog_format(table), _catalog_options(table))
-        con.execute(f"CREATE OR REPLACE VIEW {INPUT} AS SELECT * FROM {reader}")
+        con.execute(f"CREATE OR REPLACE VIEW {view} AS SELECT * FROM {reader}")
         return
     raise ValidationException("Only S3 and Data Catalog dataset inputs are supported locally.")
 
@@ -236,13 +237,42 @@ def _clear(s3: Any, bucket: str, prefix: str) -> None:
         )
 
 
+class SecondaryDatasets:
+    """JOIN/UNION's other datasets: a DataBrew dataset by name, else the S3 location."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, services: Services) -> None:
+        self.con, self.services = con, services
+        self.loaded: dict[tuple[str | None, str | None], str] = {}
+
+    def __call__(self, name: str | None, location: str | None) -> str:
+        key = (name, location)
+        if key in self.loaded:
+            return self.loaded[key]
+        view = f"brew_secondary_{len(self.loaded)}"
+        dataset: dict[str, Any] | None = None
+        if name:
+            try:
+                dataset = self.services.databrew.describe_dataset(Name=name)
+            except Exception:  # not a stored dataset: fall back to the location
+                dataset = None
+        if dataset is None and location and location.startswith("s3://"):
+            bucket, _, key_name = location[5:].partition("/")
+            dataset = {"Input": {"S3InputDefinition": {"Bucket": bucket, "Key": key_name}}}
+        if dataset is None:
+            raise ValidationException(f"Secondary dataset {name or location} was not found.")
+        load_input(self.con, self.services, dataset, view)
+        self.loaded[key] = view
+        return view
+
+
 def run_recipe_job(con: duckdb.DuckDBPyConnection, services: Services, run: JobRun) -> None:
     job = run.job
     dataset = services.databrew.describe_dataset(Name=job["DatasetName"])
     steps = _recipe_steps(services, job)
     load_input(con, services, dataset)
-    validate_recipe(con, INPUT, steps)
-    query = compile_recipe(con, INPUT, steps).sql
+    secondary = SecondaryDatasets(con, services)
+    validate_recipe(con, INPUT, steps, secondary)
+    query = compile_recipe(con, INPUT, steps, secondary=secondary).sql
     outputs = list(job.get("Outputs") or [])
     if not outputs:
         raise ValidationException("The job has no Outputs.")

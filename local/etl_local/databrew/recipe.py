@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,6 +40,9 @@ from etl_local.databrew.conditions import condition_sql
 from etl_local.databrew.errors import RecipeValidationError
 
 _counter = itertools.count()
+
+# (secondaryDatasetName, S3 location) -> a relation name holding that dataset
+Secondary = Callable[[str | None, str | None], str]
 
 
 def parse_steps(steps: Any) -> list[Step]:
@@ -168,13 +171,15 @@ def compile_recipe(
     source: str,
     steps: Sequence[Mapping[str, Any]] | list[Step],
     probe: bool = True,
+    secondary: Secondary | None = None,
 ) -> CompiledRecipe:
     """Validates and compiles ``steps`` against ``source`` (a table, view or table function).
 
     Each step is bound by DuckDB against an empty table of its input's schema, one bind per
     step. With ``probe`` (the default) the data is read where a step needs a value of it:
     whole-column statistics (inlined as literals) and one-hot encoding's distinct values;
-    ``validate_recipe`` (``probe=False``) reads no rows. Raises ``RecipeValidationError`` (DataBrew's
+    ``validate_recipe`` (``probe=False``) reads no rows. ``secondary`` resolves the other
+    datasets JOIN and UNION name to relations. Raises ``RecipeValidationError`` (DataBrew's
     ValidationException) naming the first bad step. Operations that must look at the data
     (one-hot encoding) query it here, unless ``probe`` is false (they then see no values).
     """
@@ -198,6 +203,9 @@ def compile_recipe(
             assert isinstance(step, Step)
             ctx = StepContext(step, frame)
             ctx.row_id = row_id
+            if secondary is not None:
+                ctx.secondary = secondary
+            ctx.describe = lambda relation: {c.name: c.type for c in describe(con, relation)}
             if probe:
                 ctx.probe = _Probe(con, chain)
                 ctx.scalar = _Scalar(con, chain)
@@ -225,16 +233,22 @@ def _binder_message(exc: duckdb.Error) -> str:
 
 
 def validate_recipe(
-    con: duckdb.DuckDBPyConnection, source: str, steps: Sequence[Mapping[str, Any]]
+    con: duckdb.DuckDBPyConnection,
+    source: str,
+    steps: Sequence[Mapping[str, Any]],
+    secondary: Secondary | None = None,
 ) -> list[Column]:
     """Validates every step against ``source``'s schema; reads no rows. Returns the output
     schema."""
-    return compile_recipe(con, source, steps, probe=False).columns
+    return compile_recipe(con, source, steps, probe=False, secondary=secondary).columns
 
 
 def run_recipe(
-    con: duckdb.DuckDBPyConnection, source: str, steps: Sequence[Mapping[str, Any]]
+    con: duckdb.DuckDBPyConnection,
+    source: str,
+    steps: Sequence[Mapping[str, Any]],
+    secondary: Secondary | None = None,
 ) -> duckdb.DuckDBPyRelation:
     """Validates, compiles and returns the recipe's output as a lazy DuckDB relation."""
-    validate_recipe(con, source, steps)  # every step, before any data is read
-    return con.sql(compile_recipe(con, source, steps).sql)
+    validate_recipe(con, source, steps, secondary)  # every step, before any data is read
+    return con.sql(compile_recipe(con, source, steps, secondary=secondary).sql)

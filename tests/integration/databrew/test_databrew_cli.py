@@ -137,3 +137,40 @@ def test_apply_reads_excel(files: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert rows(files / "x.parquet") == [("JFK", 10.0), ("LGA", 10.0)]
+
+
+def test_apply_join_with_secondary_file(files: Path) -> None:
+    (files / "airports.csv").write_text("faa,airport\nJFK,Kennedy\nLGA,LaGuardia\n")
+    join = {
+        "Action": {
+            "Operation": "JOIN",
+            "Parameters": {
+                "joinKeys": json.dumps([{"key": "code", "value": "faa"}]),
+                "joinType": "LEFT_JOIN",
+                "leftColumns": json.dumps(["code"]),
+                "rightColumns": json.dumps(["airport"]),
+                "secondaryDatasetName": "airports",
+            },
+        }
+    }
+    (files / "join.json").write_text(json.dumps([*RECIPE[:2], join]))
+    args = ["apply", "--recipe", str(files / "join.json"), "--input", str(files / "in.csv")]
+    result = CliRunner().invoke(
+        databrew,
+        [
+            *args,
+            "--output",
+            str(files / "j.csv"),
+            "--secondary",
+            f"airports={files / 'airports.csv'}",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert sorted(rows(files / "j.csv"), key=str) == [
+        ("EWR", None),
+        ("JFK", "Kennedy"),
+        ("LGA", "LaGuardia"),
+    ]
+    missing = CliRunner().invoke(databrew, [*args, "--output", str(files / "k.csv")])
+    assert missing.exit_code == 1
+    assert "Secondary dataset airports not found: pass --secondary airports=FILE." in missing.output

@@ -9,5 +9,6 @@ from etl_local.databrew.operations import (  # noqa: F401 - importing registers
     math,
     missing,
     outliers,
+    structure,
     text,
 )
