@@ -82,6 +82,9 @@ class DefinitionError(Exception):
         super().__init__(f"Invalid State Machine Definition: '{first['code']}: {first['message']}'")
 
 
+_COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
 def compact(value: Any) -> str:
     """JSON text as Step Functions shows it in causes and history (compact separators)."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return _COMPACT.encode(value)

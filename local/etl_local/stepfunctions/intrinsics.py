@@ -169,19 +169,32 @@ def is_intrinsic(text: str) -> bool:
     return text.startswith("States.")
 
 
+Compiled = Callable[[Resolver], Any]
+
+
 def evaluate(text: str, resolve: Resolver) -> Any:
-    return _eval(parse(text), resolve)
+    return compile_expression(text)(resolve)
 
 
-def _eval(node: Node, resolve: Resolver) -> Any:
+@lru_cache(maxsize=2048)
+def compile_expression(text: str) -> Compiled:
+    """The expression as a closure over its parsed tree (parsed once, evaluated often)."""
+    return _compile(parse(text))
+
+
+def _compile(node: Node) -> Compiled:
     if isinstance(node, Literal):
-        return node.value
+        value = node.value
+        return lambda resolve: value
     if isinstance(node, PathArg):
-        return resolve(node.path)
-    args = [_eval(arg, resolve) for arg in node.args]
+        path = node.path
+        return lambda resolve: resolve(path)
+    args = [_compile(arg) for arg in node.args]
     if node.name == "States.Format":
-        return _format(node, args)
-    return FUNCTIONS[node.name](args)
+        call = node
+        return lambda resolve: _format(call, [arg(resolve) for arg in args])
+    function = FUNCTIONS[node.name]
+    return lambda resolve: function([arg(resolve) for arg in args])
 
 
 def fail(message: str) -> StatesError:

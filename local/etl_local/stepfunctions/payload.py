@@ -73,7 +73,7 @@ def dynamic_value(expression: str, field: str) -> Evaluator:
     """The evaluator of a ``field.$`` value: a path or an intrinsic function."""
     if intrinsics.is_intrinsic(expression):
         try:
-            intrinsics.parse(expression)
+            compiled = intrinsics.compile_expression(expression)
         except intrinsics.IntrinsicSyntaxError as exc:
             raise TemplateError(str(exc)) from exc
 
@@ -86,7 +86,7 @@ def dynamic_value(expression: str, field: str) -> Evaluator:
                     reader = readers[path] = path_reader(path)
                 return read_or_fail(reader, path, field, data, frame)
 
-            return intrinsics.evaluate(expression, resolve)
+            return compiled(resolve)
 
         return run_intrinsic
     if not expression.startswith("$"):
