@@ -79,7 +79,10 @@ class DefinitionError(Exception):
     def __init__(self, diagnostics: list[dict[str, str]]) -> None:
         self.diagnostics = diagnostics
         first = diagnostics[0]
-        super().__init__(f"Invalid State Machine Definition: '{first['code']}: {first['message']}'")
+        where = f" at {first['location']}" if first.get("location") else ""
+        super().__init__(
+            f"Invalid State Machine Definition: '{first['code']}: {first['message']}{where}'"
+        )
 
 
 _COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)

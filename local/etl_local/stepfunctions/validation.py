@@ -47,8 +47,8 @@ class _Checker:
             {
                 "severity": "ERROR",
                 "code": code,
-                "message": f"{message} at {location or '/'}",
-                "location": location,
+                "message": message,
+                "location": location or "/",
             }
         )
 

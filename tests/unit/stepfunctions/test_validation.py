@@ -222,3 +222,12 @@ def test_pipeline_definition_loads(repo_root: Any) -> None:
         assert validate(json.loads(text)) == [], path.name
         machine = load(text)
         assert machine.start_at in machine.states
+
+
+def test_invalid_definition_message() -> None:
+    with pytest.raises(DefinitionError) as err:
+        load({"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "Nope"}}})
+    assert (
+        str(err.value)
+        == "Invalid State Machine Definition: 'MISSING_TRANSITION_TARGET: Missing 'Next' target: Nope at /States/A/Next'"
+    )
