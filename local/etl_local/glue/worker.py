@@ -34,7 +34,9 @@ def serve(spark: Any, control: Any) -> None:
     for line in sys.stdin:
         request = json.loads(line)
         script = Path(request["script"])
-        SparkSession._instantiatedSession = spark.newSession()  # noqa: SLF001 - isolation
+        if spark.sparkContext._jsc is None:  # a script stopped the context: start a new one
+            spark = SparkSession.builder.getOrCreate()
+        SparkSession._instantiatedSession = spark.newSession()  # isolation between runs
         saved = os.dup(1), os.dup(2)
         home = os.getcwd()
         with open(request["log"], "ab") as log:

@@ -173,3 +173,19 @@ def test_warm_driver_is_reused_with_a_fresh_session(
     apps = [next(x for x in log.splitlines() if x.startswith("APP=")) for log in logs]
     assert apps[0] == apps[1]  # one SparkContext served both runs
     assert all("CONF=unset" in log for log in logs)  # each run had its own SQL session
+
+
+def test_a_script_stopping_spark_does_not_break_the_next_run(
+    world: GlueWorld, tmp_path: Path
+) -> None:
+    script = tmp_path / "stops.py"
+    script.write_text(
+        "from pyspark.sql import SparkSession\n"
+        "spark = SparkSession.builder.getOrCreate()\n"
+        "assert spark.range(3).count() == 3\n"
+        "spark.stop()\n"
+    )
+    job = _job(world, script)
+    for _ in range(2):
+        run_id = world.call("StartJobRun", JobName=job)["JobRunId"]
+        assert world.api.jobs.wait(job, run_id, timeout=300)["JobRunState"] == "SUCCEEDED"
