@@ -71,12 +71,12 @@ def inline_map(n: int) -> tuple[dict[str, Any], dict[str, Any]]:
                     "States": {
                         "P": {
                             "Type": "Pass",
-                            "Parameters": {"v.$": "$.v", "twice.$": "States.MathAdd($.v, $.v)"},
+                            "Parameters": {"t.$": "States.MathAdd($.v, $.v)"},
                             "End": True,
                         }
                     },
                 },
-                # keep the state output under the 256 KiB limit (10,000 results exceed it)
+                # small results: 10,000 of them must stay under the 256 KiB limit
                 "ResultSelector": {"count.$": "States.ArrayLength($)"},
                 "End": True,
             }

@@ -247,3 +247,17 @@ def test_wait_bad_seconds_path() -> None:
     assert (
         run(single({"Type": "Wait", "SecondsPath": "$.s"}), {"s": "ten"}).error == "States.Runtime"
     )
+
+
+def test_map_result_over_the_limit_fails_even_with_a_result_selector() -> None:
+    processor = {
+        "StartAt": "P",
+        "States": {"P": {"Type": "Pass", "Result": "x" * 1000, "End": True}},
+    }
+    state = {
+        "Type": "Map",
+        "ItemProcessor": processor,
+        "ResultSelector": {"n.$": "States.ArrayLength($)"},
+    }
+    result = run(single(state), list(range(300)))
+    assert (result.status, result.error) == ("FAILED", "States.DataLimitExceeded")

@@ -108,6 +108,7 @@ class State:
     FIELDS: ClassVar[frozenset[str]] = frozenset()
     JSONPATH_FIELDS: ClassVar[frozenset[str]] = frozenset()
     HAS_RESULT: ClassVar[bool] = False
+    LIMIT_RESULT: ClassVar[bool] = False  # the raw result itself must fit (Task, Map, Parallel)
     ARGUMENTS_FIELD: ClassVar[dict[str, str]] = {"JSONPath": "Parameters", "JSONata": "Arguments"}
 
     def __init__(self, name: str, spec: dict[str, Any], language: str) -> None:
@@ -179,6 +180,8 @@ class State:
     def attempt(self, scope: Scope, raw: Any, frame: Frame) -> tuple[Any, dict[str, Any] | None]:
         effective = self.io.input(raw, frame)
         result = self.work(scope, raw, effective, frame)
+        if self.LIMIT_RESULT:
+            self._check_size(compact(result))
         assigned = self.io.assignments(
             raw, self.io.selected_result(result, frame) if self.HAS_RESULT else effective, frame
         )
@@ -193,17 +196,19 @@ class State:
 
     def exit(self, scope: Scope, output: Any, assigned: dict[str, Any] | None = None) -> None:
         details = _payload(scope, "output", output)
-        text = details["output"]
+        self._check_size(details["output"])
+        if assigned:
+            details["assignedVariables"] = {key: compact(value) for key, value in assigned.items()}
+            details["assignedVariablesDetails"] = {"truncated": False}
+        scope.event(f"{self.TYPE}StateExited", {"name": self.name, **details})
+
+    def _check_size(self, text: str) -> None:
         if len(text) * 4 > MAX_PAYLOAD_BYTES and len(text.encode()) > MAX_PAYLOAD_BYTES:
             raise StatesError(
                 DATA_LIMIT_EXCEEDED,
                 f"The state/task '{self.name}' returned a result with a size exceeding the "
                 f"maximum number of bytes service limit.",
             )
-        if assigned:
-            details["assignedVariables"] = {key: compact(value) for key, value in assigned.items()}
-            details["assignedVariablesDetails"] = {"truncated": False}
-        scope.event(f"{self.TYPE}StateExited", {"name": self.name, **details})
 
     def _retrier_for(self, err: StatesError, attempts: list[int]) -> Retrier | None:
         for index, retrier in enumerate(self.retriers):

@@ -40,6 +40,7 @@ THRESHOLD_CAUSE = "The specified tolerated failure threshold was exceeded"
 class MapState(State):
     TYPE = "Map"
     HAS_RESULT = True
+    LIMIT_RESULT = True
     FIELDS = (
         COMMON_FIELDS
         | FLOW_FIELDS

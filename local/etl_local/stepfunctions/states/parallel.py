@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 class ParallelState(State):
     TYPE = "Parallel"
     HAS_RESULT = True
+    LIMIT_RESULT = True
     FIELDS = (
         COMMON_FIELDS | FLOW_FIELDS | JSONATA_FIELDS | {"Branches", "Retry", "Catch", "Arguments"}
     )

@@ -35,6 +35,7 @@ DEFAULT_TIMEOUT_SECONDS = 99_999_999
 class TaskState(State):
     TYPE = "Task"
     HAS_RESULT = True
+    LIMIT_RESULT = True
     FIELDS = (
         COMMON_FIELDS
         | FLOW_FIELDS
