@@ -83,6 +83,8 @@ checked AS (
       WHEN distance_s IS NOT NULL AND distance_n IS NULL THEN 'non-numeric distance'
       WHEN hour_s IS NOT NULL AND hour_n IS NULL THEN 'non-numeric hour'
       WHEN minute_s IS NOT NULL AND minute_n IS NULL THEN 'non-numeric minute'
+      -- departed (dep_time) but no delay: a delay the crawled type could not read
+      WHEN dep_time_s IS NOT NULL AND dep_delay_s IS NULL THEN 'missing dep_delay'
       WHEN dep_time_n NOT BETWEEN 0 AND 2400 OR dep_time_n % 100 >= 60 THEN 'invalid dep_time'
       WHEN sched_dep_time_n NOT BETWEEN 0 AND 2400 OR sched_dep_time_n % 100 >= 60
         THEN 'invalid sched_dep_time'
