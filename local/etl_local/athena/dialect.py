@@ -122,9 +122,21 @@ def _function_not_found(sql: str, tree: exp.Expression, m: re.Match[str]) -> Ath
     )
 
 
+# DuckDB's physical type names in conversion errors -> the names Trino's message uses
+CAST_TYPE_NAMES: dict[str, str] = {
+    "INT8": "TINYINT",
+    "INT16": "SMALLINT",
+    "INT32": "INT",
+    "INT64": "BIGINT",
+    "FLOAT": "REAL",
+    "BOOL": "BOOLEAN",
+}
+
+
 def _cast(sql: str, tree: exp.Expression, m: re.Match[str]) -> AthenaQueryError:
     del tree
-    return AthenaQueryError("INVALID_CAST_ARGUMENT", f"Cannot cast '{m.group(1)}' to {m.group(2)}")
+    target = CAST_TYPE_NAMES.get(m.group(2), m.group(2))
+    return AthenaQueryError("INVALID_CAST_ARGUMENT", f"Cannot cast '{m.group(1)}' to {target}")
 
 
 def _generic(name: str) -> Callable[[str, exp.Expression, re.Match[str]], AthenaQueryError]:

@@ -43,7 +43,7 @@ pytestmark = pytest.mark.integration
         ),
         pytest.param(
             "SELECT CAST('x' AS integer)",
-            "INVALID_CAST_ARGUMENT: Cannot cast 'x' to INT32",
+            "INVALID_CAST_ARGUMENT: Cannot cast 'x' to INT",
             id="bad-cast",
         ),
     ],

@@ -155,8 +155,10 @@ def test_airports_then_flights_sql_run_through_the_engine(athena, lake):
         )
     )
     athena.run(f"MSCK REPAIR TABLE {values['raw_database']}.flights")
+    run_files(athena, ["weather/02_create_curated_table.sql"], values)
     flight_values = values | {
         "raw_table": "flights",
+        "run_id": "r1",
         "run_table": "flights__run_r1",
         "run_location": f"{base}/staging/flights/_runs/r1/",
         "staging_flights_rejects_location": f"{base}/staging/flights_rejects/_runs/r1/",
@@ -167,6 +169,7 @@ def test_airports_then_flights_sql_run_through_the_engine(athena, lake):
         "flights/10_parse_view.sql",
         "flights/20_stage_run.sql",
         "flights/21_stage_rejects.sql",
+        "flights/22_stage_weather.sql",
         "flights/30_stage_counts.sql",
     ]
     results = run_files(athena, steps, flight_values)
@@ -189,10 +192,13 @@ def test_airports_then_flights_sql_run_through_the_engine(athena, lake):
             "01",
         ]
     ]
+    checks = athena.run(render("flights/40_quality_checks.sql", flight_values), database=staging)
+    assert checks.text_rows() == [[str(raw_rows - 2)] + ["0"] * 8]
     cleanup = [
         "flights/90_drop_parse_view.sql",
         "flights/91_drop_run_table.sql",
         "flights/92_drop_rejects_run_table.sql",
+        "flights/93_drop_weather_run_table.sql",
     ]
     run_files(athena, cleanup, flight_values)
     assert athena.rows(f"SHOW TABLES IN {staging}") == [["flights"], ["flights_rejects"]]
