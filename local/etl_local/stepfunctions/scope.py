@@ -90,6 +90,8 @@ class Run:
             self.ledger_out[key] = entry
 
     def take(self, key: str) -> Any:
+        if not self.ledger_in:  # not a redrive (or nothing left to resume): the hot path
+            return None
         with self._ledger_lock:
             return self.ledger_in.pop(key, None)
 
