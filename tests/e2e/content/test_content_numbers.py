@@ -13,7 +13,8 @@ pytestmark = pytest.mark.e2e
 
 # Per-flight outcomes from the raw CSVs: cancelled = no dep_time, on time = < 15 min late.
 OUTCOMES = """
-    SELECT *, make_date(year, month, day) AS flight_date,
+    SELECT * REPLACE (CAST(year AS int) AS year, CAST(month AS int) AS month),
+      make_date(CAST(year AS int), CAST(month AS int), day) AS flight_date,
       dep_time IS NULL AS cancelled,
       dep_time IS NOT NULL AND arr_delay IS NOT NULL AS completed,
       dep_time IS NOT NULL AND arr_delay IS NOT NULL AND arr_delay < 15 AS on_time
@@ -42,12 +43,12 @@ NUMBERS = [
     (
         "staging rows per month",
         "SELECT CAST(month AS int), count(*) FROM staging.flights GROUP BY 1",
-        "SELECT month, count(*) FROM flights GROUP BY 1",
+        "SELECT month, count(*) FROM outcomes GROUP BY 1",
     ),
     (
         "enriched rows per month",
         "SELECT CAST(month AS int), count(*) FROM analytics.flights_enriched GROUP BY 1",
-        "SELECT month, count(*) FROM flights GROUP BY 1",
+        "SELECT month, count(*) FROM outcomes GROUP BY 1",
     ),
     (
         "cancellations per carrier",
@@ -84,7 +85,7 @@ NUMBERS = [
     (
         "weather observations per month",
         "SELECT CAST(month AS int), count(*) FROM curated.weather GROUP BY 1",
-        "SELECT month, count(*) FROM weather GROUP BY 1",
+        "SELECT CAST(month AS int), count(*) FROM weather GROUP BY 1",
     ),
 ]
 
