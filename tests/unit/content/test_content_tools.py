@@ -24,9 +24,15 @@ def header(path: Path) -> list[str]:
         return next(csv.reader(handle))
 
 
-def test_sample_layout_is_the_raw_bucket_layout(tmp_path: Path) -> None:
-    paths = prepare_sample.prepare(tmp_path, SMALL)
-    keys = sorted(str(p.relative_to(tmp_path)) for p in paths)
+@pytest.fixture(scope="module")
+def prepared(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Path]]:
+    out = tmp_path_factory.mktemp("sample")
+    return out, prepare_sample.prepare(out, SMALL)
+
+
+def test_sample_layout_is_the_raw_bucket_layout(prepared: tuple[Path, list[Path]]) -> None:
+    root, paths = prepared
+    keys = sorted(str(p.relative_to(root)) for p in paths)
     assert keys[0] == "raw/airlines/airlines.csv"
     monthly = keys[1:]
     assert monthly == [
@@ -34,19 +40,19 @@ def test_sample_layout_is_the_raw_bucket_layout(tmp_path: Path) -> None:
     ]
 
 
-def test_monthly_files_do_not_repeat_the_partition_columns(tmp_path: Path) -> None:
-    prepare_sample.prepare(tmp_path, SMALL)
-    path = tmp_path / "raw/weather/year=2013/month=03/weather_2013_03.csv"
+def test_monthly_files_do_not_repeat_the_partition_columns(
+    prepared: tuple[Path, list[Path]],
+) -> None:
+    path = prepared[0] / "raw/weather/year=2013/month=03/weather_2013_03.csv"
     columns = header(path)
     assert "year" not in columns and "month" not in columns
     assert columns[:3] == ["origin", "day", "hour"]
 
 
-def test_rows_and_missing_values_are_kept(tmp_path: Path) -> None:
-    prepare_sample.prepare(tmp_path, SMALL)
+def test_rows_and_missing_values_are_kept(prepared: tuple[Path, list[Path]]) -> None:
     lines = [
         line
-        for path in (tmp_path / "raw/weather").rglob("*.csv")
+        for path in (prepared[0] / "raw/weather").rglob("*.csv")
         for line in path.read_text().splitlines()[1:]
     ]
     source = (prepare_sample.SOURCE_DIR / "weather.csv").read_text().splitlines()[1:]
@@ -54,11 +60,11 @@ def test_rows_and_missing_values_are_kept(tmp_path: Path) -> None:
     assert sum(",NA," in line for line in lines) == sum(",NA," in line for line in source)
 
 
-def test_prepare_is_idempotent(tmp_path: Path) -> None:
-    prepare_sample.prepare(tmp_path, SMALL)
-    before = {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*.csv")}
-    prepare_sample.prepare(tmp_path, SMALL)
-    assert {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*.csv")} == before
+def test_prepare_is_idempotent(prepared: tuple[Path, list[Path]]) -> None:
+    root = prepared[0]
+    before = {p: p.stat().st_mtime_ns for p in root.rglob("*.csv")}
+    prepare_sample.prepare(root, SMALL)
+    assert {p: p.stat().st_mtime_ns for p in root.rglob("*.csv")} == before
 
 
 @pytest.mark.parametrize(
