@@ -36,6 +36,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 ACTIVE = frozenset({"STARTING", "RUNNING", "STOPPING"})
 INPUT = "brew_input"
+CACHED = "brew_input_rows"
 
 
 class RunStopped(Exception):
@@ -272,7 +273,9 @@ def run_recipe_job(con: duckdb.DuckDBPyConnection, services: Services, run: JobR
     load_input(con, services, dataset)
     secondary = SecondaryDatasets(con, services)
     validate_recipe(con, INPUT, steps, secondary)
-    query = compile_recipe(con, INPUT, steps, secondary=secondary).sql
+    # Read the input once: statistics and checks at compile time would re-read S3 each time.
+    con.execute(f"CREATE TEMP TABLE {CACHED} AS SELECT * FROM {INPUT}")
+    query = compile_recipe(con, CACHED, steps, secondary=secondary).sql
     outputs = list(job.get("Outputs") or [])
     if not outputs:
         raise ValidationException("The job has no Outputs.")
