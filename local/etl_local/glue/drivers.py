@@ -19,8 +19,8 @@ import time
 from pathlib import Path
 from typing import IO, Protocol
 
-TIMEOUT = "TIMEOUT"
-STOPPED = "STOPPED"
+from etl_local.glue.lifecycle import STOPPED, TIMEOUT
+
 READY_TIMEOUT = 300.0
 
 

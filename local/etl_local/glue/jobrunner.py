@@ -22,12 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from etl_local.glue.drivers import ColdDriver, WarmDriver, ended_by_service
+from etl_local.glue.lifecycle import FAILED, SUCCEEDED, TIMEOUT
 from etl_local.glue.staging import plan_staging, stage_in, stage_out
-
-SUCCEEDED = "SUCCEEDED"
-FAILED = "FAILED"
-TIMEOUT = "TIMEOUT"
-STOPPED = "STOPPED"
 
 # Spark local mode tuned for one laptop (Glue's cluster defaults would only slow it down)
 SPARK_CONF = {
@@ -37,7 +33,6 @@ SPARK_CONF = {
     "spark.driver.memory": "1g",
     "spark.sql.sources.partitionOverwriteMode": "static",
 }
-GLUE_ADDED = ("--JOB_ID", "--JOB_RUN_ID", "--JOB_NAME")
 
 
 def merge_arguments(default: dict[str, str] | None, run: dict[str, str] | None) -> dict[str, str]:
