@@ -71,10 +71,6 @@ def is_missing(expr: str, sql_type: str) -> str:
     return f"({expr} IS NULL OR {expr} = '')" if is_text(sql_type) else f"({expr} IS NULL)"
 
 
-def as_text(expr: str) -> str:
-    return f"CAST({expr} AS VARCHAR)"
-
-
 def cast_to(expr: str, source_type: str, target_type: str) -> str:
     """Spark-like cast: failures become null, fractional -> integral truncates."""
     if target_type in INTEGRAL and source_type not in INTEGRAL:
@@ -167,9 +163,6 @@ class Builder:
         item = self._out.pop(self._index(name))
         self._out.insert(max(0, min(index, len(self._out))), item)
         return self
-
-    def index_of(self, name: str) -> int:
-        return self._index(name)
 
     def build(self, **kwargs: Any) -> Transform:
         return Transform(columns=list(self._out), **kwargs)

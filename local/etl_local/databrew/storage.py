@@ -12,11 +12,9 @@ Local files work the same way (the CLI).
 
 from __future__ import annotations
 
-import fnmatch
 import re
 import urllib.parse
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -167,16 +165,6 @@ def register_excel(
     )
 
 
-@dataclass(frozen=True)
-class S3Location:
-    bucket: str
-    key: str
-
-    @property
-    def url(self) -> str:
-        return f"s3://{self.bucket}/{self.key}"
-
-
 _PARAM = re.compile(r"\{([^}/]+)\}|<([^>]+)>")
 
 
@@ -239,10 +227,6 @@ def _key_regex(key: str) -> re.Pattern[str]:
 
 def group_name(name: str) -> str:
     return re.sub(r"\W", "_", name)
-
-
-def glob_matches(pattern: str, name: str) -> bool:
-    return fnmatch.fnmatchcase(name, pattern)
 
 
 # ----------------------------------------------------------------------------- outputs

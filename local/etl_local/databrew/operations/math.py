@@ -15,18 +15,18 @@ from etl_local.databrew.base import (
     ident,
     is_numeric,
     operation,
+    source_or_value,
 )
 from etl_local.databrew.operations.missing import column_stat
 
 
 def _operand(ctx: StepContext, column_key: str, value_key: str) -> tuple[str, str | None]:
-    has_column, has_value = ctx.has(column_key), ctx.has(value_key)
-    if has_column == has_value:
-        raise ctx.error(f"Specify either '{column_key}' or '{value_key}', but not both.")
-    if has_column:
-        name = ctx.numeric_column(column_key)
-        return f"CAST({ident(name)} AS DOUBLE)", name
-    return repr(ctx.number(value_key)), None
+    """A numeric operand: a numeric column (as DOUBLE, with its name) or a number value."""
+    expr, anchor = source_or_value(ctx, column_key, value_key)
+    if anchor is None:
+        return repr(ctx.number(value_key)), None
+    ctx.numeric_column(column_key)
+    return f"CAST({expr} AS DOUBLE)", anchor
 
 
 BINARY: dict[str, Callable[[str, str], str]] = {
