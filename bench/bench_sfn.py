@@ -152,6 +152,7 @@ def main() -> None:
     print(
         "transitions = <Type>StateEntered events; same definitions and inputs for both interpreters"
     )
+    print(f"local: best of {LOCAL_REPEATS} runs (virtual clock); moto: one run (it is slow)")
     for name, build in cases:
         definition, data = build()
         run_local(definition, data)  # warm-up (imports, caches)
