@@ -120,6 +120,7 @@ HANDLERS: dict[str, Handler] = {
     "COMMAND_ALTER": lambda engine, stmt: ddl.alter_command(stmt),
     "COMMAND_MSCK": lambda engine, stmt: ddl.msck_repair(stmt),
     "COMMAND_SHOW": lambda engine, stmt: ddl.show(stmt),
+    "COMMAND_UNLOAD": lambda engine, stmt: writes.run_unload(stmt),
     "DESCRIBE": lambda engine, stmt: ddl.describe(stmt),
 }
 

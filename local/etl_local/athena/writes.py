@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 import urllib.parse
 from dataclasses import dataclass
 from typing import Any
@@ -13,7 +14,7 @@ from sqlglot import exp
 from etl_local.athena import dialect
 from etl_local.athena.catalog import CatalogTable, Partition
 from etl_local.athena.errors import AthenaQueryError, at
-from etl_local.athena.formats import Writer, file_extension, quote_ident, writer_for
+from etl_local.athena.formats import Writer, file_extension, quote_ident, sql_string, writer_for
 from etl_local.athena.results import QueryResult, ResultColumn
 from etl_local.athena.statement import Statement
 from etl_local.athena.storage import folder
@@ -186,6 +187,8 @@ def _copy(
         )
     if writer.arrow_writer is not None:
         return _copy_arrow(stmt, sql, location, writer, compression, partition_by)
+    if partition_by and writer.copy_format not in PARTITIONED_COPY_FORMATS:
+        return _copy_each_partition(stmt, sql, location, writer, compression, partition_by, props)
     options = {
         "FORMAT": writer.copy_format,
         "COMPRESSION": duck_compression,
@@ -211,6 +214,46 @@ def _copy(
 
 
 HIVE_DEFAULT_PARTITION = "__HIVE_DEFAULT_PARTITION__"
+# DuckDB's COPY ... PARTITION_BY exists for these formats only (not JSON)
+PARTITIONED_COPY_FORMATS = frozenset({"parquet", "csv"})
+
+
+def _copy_each_partition(
+    stmt: Statement,
+    sql: str,
+    location: str,
+    writer: Writer,
+    compression: str,
+    partition_by: list[str],
+    props: dict[str, str],
+) -> tuple[int, list[str]]:
+    """One COPY per partition (over the rows materialised once) where DuckDB cannot partition."""
+    cursor = stmt.scope.cursor
+    staged = quote_ident(f"{stmt.scope.prefix}_rows")
+    cursor.execute(f"CREATE TEMP TABLE {staged} AS {sql}")
+    keys = ", ".join(quote_ident(k) for k in partition_by)
+    groups = cursor.execute(f"SELECT DISTINCT {keys} FROM {staged}").fetchall()  # noqa: S608
+    if len(groups) > MAX_OPEN_PARTITIONS:
+        raise _too_many_partitions()
+    count, files = 0, []
+    for values in groups:
+        condition = " AND ".join(
+            f"{quote_ident(k)} IS NULL"
+            if v is None
+            else f"CAST({quote_ident(k)} AS VARCHAR) = {sql_string(str(v))}"
+            for k, v in zip(partition_by, values, strict=True)
+        )
+        folders = "".join(
+            f"{k}={HIVE_DEFAULT_PARTITION if v is None else urllib.parse.quote(str(v), safe='')}/"
+            for k, v in zip(partition_by, values, strict=True)
+        )
+        part = f"SELECT * EXCLUDE ({keys}) FROM {staged} WHERE {condition}"  # noqa: S608
+        written, urls = _copy(
+            stmt, part, f"{folder(location)}{folders}", writer, compression, [], props
+        )
+        count += written
+        files += urls
+    return count, files
 
 
 def _copy_arrow(
@@ -489,6 +532,58 @@ def _move_to_registered(
         stmt.storage.move(url, target)
         placed.append(target)
     return placed
+
+
+_UNLOAD = re.compile(
+    r"^\s*\((?P<query>.*)\)\s*TO\s*'(?P<location>(?:[^']|'')*)'\s*(?:WITH\s*\((?P<props>.*)\))?\s*;?\s*$",
+    re.S | re.I,
+)
+UNLOAD_PROPERTIES = frozenset(
+    {"format", "compression", "compression_level", "field_delimiter", "partitioned_by"}
+)
+
+
+def run_unload(stmt: Statement) -> QueryResult:
+    """UNLOAD (query) TO 's3://...' WITH (...): CTAS's writing without a catalog table."""
+    expression = stmt.tree.expression
+    text = str(expression.this) if isinstance(expression, exp.Literal) else ""
+    match = _UNLOAD.match(text)
+    if match is None:
+        raise AthenaQueryError("SYNTAX_ERROR", "line 1:1: mismatched input 'UNLOAD'")
+    props = match.group("props") or ""
+    probe = dialect.parse(
+        f"CREATE TABLE __unload WITH ({props}) AS SELECT 1"
+        if props
+        else "CREATE TABLE __unload AS SELECT 1"
+    )
+    assert isinstance(probe, exp.Create)
+    for prop in probe.args["properties"].expressions if probe.args.get("properties") else []:
+        name = _value(prop.this).lower() if type(prop) is exp.Property else ""
+        if name and name not in UNLOAD_PROPERTIES:
+            raise AthenaQueryError(
+                "INVALID_TABLE_PROPERTY", f"Unsupported UNLOAD property '{name}'"
+            )
+        if name == "compression":
+            prop.set("this", exp.var("write_compression"))
+    options = ctas_options(probe)
+    writer = writer_for(options.format)
+    location = folder(match.group("location").replace("''", "'"))
+    if not stmt.storage.is_empty(location):
+        raise AthenaQueryError(
+            "HIVE_PATH_ALREADY_EXISTS",
+            f"Target directory for table 'unload' already exists: {location}",
+        )
+    sql, columns = _prepare_query(stmt, dialect.parse(match.group("query")))
+    _check_columns(stmt, columns, options.partitioned_by)
+    compression = options.compression or writer.default_compression
+    count, files = _copy(
+        stmt, sql, location, writer, compression, options.partitioned_by, options.props
+    )
+    if options.partitioned_by:
+        _enforce_partition_limit(
+            stmt, _written_partitions(location, files, options.partitioned_by), files
+        )
+    return _rows_result("UNLOAD", count, files)
 
 
 _SERDE_WRITERS = {

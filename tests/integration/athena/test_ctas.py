@@ -209,6 +209,20 @@ def test_arrow_formats_partitioned_and_insert(athena, db, fmt):
     assert athena.rows(f"SHOW PARTITIONS {db}.{name}") == [["p=a"], ["p=b"]]
 
 
+def test_unload_writes_files_without_a_table(athena, db):
+    location = athena.location("unload")
+    result = athena.run(
+        f"UNLOAD (SELECT x, p FROM (VALUES (1, 'a'), (2, 'b')) AS t(x, p)) TO '{location}' "
+        "WITH (format = 'JSON', compression = 'GZIP', partitioned_by = ARRAY['p'])"
+    )
+    assert result.text_rows() == [["2"]]
+    folders = sorted(key.rsplit("/", 2)[1] for key in athena.keys(location))
+    assert folders == ["p=a", "p=b"]
+    with pytest.raises(AthenaQueryError) as err:
+        athena.run(f"UNLOAD (SELECT 1 AS x) TO '{location}'")
+    assert err.value.name == "HIVE_PATH_ALREADY_EXISTS"
+
+
 def test_date_arithmetic_on_a_table_column_keeps_date_type(athena, db):
     location = athena.location("dated")
     athena.run(
