@@ -277,8 +277,9 @@ def run_recipe_job(con: duckdb.DuckDBPyConnection, services: Services, run: JobR
     con.execute(f"CREATE TEMP TABLE {CACHED} AS SELECT * FROM {INPUT}")
     query = compile_recipe(con, CACHED, steps, secondary=secondary).sql
     outputs = list(job.get("Outputs") or [])
+    outputs += [_catalog_output(services, o) for o in job.get("DataCatalogOutputs") or []]
     if not outputs:
-        raise ValidationException("The job has no Outputs.")
+        raise ValidationException("The job has no Outputs or DataCatalogOutputs.")
     if len(outputs) > 1:
         con.execute(f"CREATE TEMP TABLE brew_result AS {query}")
         query = "SELECT * FROM brew_result"
@@ -302,6 +303,25 @@ def run_recipe_job(con: duckdb.DuckDBPyConnection, services: Services, run: JobR
             output.get("PartitionColumns"),
             f"{run.job_name}_{stamp}",
         )
+
+
+def _catalog_output(services: Services, output: Mapping[str, Any]) -> dict[str, Any]:
+    """A DataCatalogOutput as an S3 output: the table's location (or ``S3Options``), its
+    format and partition keys."""
+    table = services.glue.get_table(DatabaseName=output["DatabaseName"], Name=output["TableName"])[
+        "Table"
+    ]
+    location = (output.get("S3Options") or {}).get("Location")
+    if location is None:
+        bucket, _, key = table["StorageDescriptor"]["Location"][5:].partition("/")
+        location = {"Bucket": bucket, "Key": key}
+    partitions = [k["Name"] for k in table.get("PartitionKeys") or []]
+    return {
+        "Location": location,
+        "Format": _catalog_format(table),
+        "Overwrite": bool(output.get("Overwrite")),
+        **({"PartitionColumns": partitions} if partitions else {}),
+    }
 
 
 def run_profile_job(con: duckdb.DuckDBPyConnection, services: Services, run: JobRun) -> None:

@@ -279,18 +279,63 @@ def write_output(
     partition_columns: list[str] | None,
     file_stem: str,
 ) -> None:
-    """COPY the query's rows under folder ``target`` as ``<file_stem>_part<i>`` files."""
+    """COPY the query's rows under folder ``target`` as ``<file_stem>_part<i>`` files, in
+    Hive folders ``col=value/`` when partitioned (partition columns leave the files)."""
     rendered = dict(options)
-    if partition_columns:
+    if partition_columns and rendered["FORMAT"] in NATIVE_PARTITIONING:
         rendered["PARTITION_BY"] = "(" + ", ".join(ident(c) for c in partition_columns) + ")"
         rendered["OVERWRITE_OR_IGNORE"] = "true"
         rendered["FILENAME_PATTERN"] = lit(f"{file_stem}_part{{i}}")
-        destination = target.rstrip("/")
-    else:
-        ext = FILE_EXTENSIONS[rendered["FORMAT"].upper()]
-        ext += (
-            CODEC_SUFFIXES.get(rendered["COMPRESSION"].strip("'"), "") if ext != "parquet" else ""
-        )
-        destination = f"{target.rstrip('/')}/{file_stem}_part00000.{ext}"
-    settings = ", ".join(f"{k} {v}" for k, v in rendered.items())
+        _copy(con, query, target.rstrip("/"), rendered)
+        return
+    if partition_columns:  # one COPY per partition where DuckDB cannot partition the format
+        _write_partitions(con, query, target, rendered, partition_columns, file_stem)
+        return
+    _copy(
+        con, query, f"{target.rstrip('/')}/{file_stem}_part00000.{_extension(rendered)}", rendered
+    )
+
+
+NATIVE_PARTITIONING = {"parquet", "csv"}
+
+
+def _extension(options: Mapping[str, str]) -> str:
+    ext = FILE_EXTENSIONS[options["FORMAT"].upper()]
+    codec = options["COMPRESSION"].strip("'")
+    return ext if ext == "parquet" else ext + CODEC_SUFFIXES.get(codec, "")
+
+
+def _copy(
+    con: duckdb.DuckDBPyConnection, query: str, destination: str, options: Mapping[str, str]
+) -> None:
+    settings = ", ".join(f"{k} {v}" for k, v in options.items())
     con.execute(f"COPY ({query}) TO {lit(destination)} ({settings})")
+
+
+def _write_partitions(
+    con: duckdb.DuckDBPyConnection,
+    query: str,
+    target: str,
+    options: Mapping[str, str],
+    columns: list[str],
+    file_stem: str,
+) -> None:
+    con.execute(f"CREATE OR REPLACE TEMP TABLE brew_partitioned AS {query}")
+    keys = ", ".join(ident(c) for c in columns)
+    for values in con.execute(f"SELECT DISTINCT {keys} FROM brew_partitioned").fetchall():
+        folder = "/".join(
+            f"{c}={'__HIVE_DEFAULT_PARTITION__' if v is None else v}"
+            for c, v in zip(columns, values, strict=True)
+        )
+        match = " AND ".join(
+            f"{ident(c)} IS NULL" if v is None else f"CAST({ident(c)} AS VARCHAR) = {lit(str(v))}"
+            for c, v in zip(columns, values, strict=True)
+        )
+        rows = f"SELECT * EXCLUDE ({keys}) FROM brew_partitioned WHERE {match}"
+        _copy(
+            con,
+            rows,
+            f"{target.rstrip('/')}/{folder}/{file_stem}_part00000.{_extension(options)}",
+            options,
+        )
+    con.execute("DROP TABLE brew_partitioned")

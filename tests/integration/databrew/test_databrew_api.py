@@ -342,17 +342,33 @@ def test_data_catalog_dataset(ctx: LocalContext) -> None:
             "DataCatalogInputDefinition": {"DatabaseName": "brew_staging", "TableName": "flights"}
         },
     )
+    glue.create_table(
+        DatabaseName="brew_staging",
+        TableInput={
+            "Name": "clean_flights",
+            "PartitionKeys": [
+                {"Name": "year", "Type": "string"},
+                {"Name": "month", "Type": "string"},
+            ],
+            "StorageDescriptor": {
+                "Location": f"s3://{BUCKET}/out/catalog/",
+                "SerdeInfo": {"SerializationLibrary": "org.openx.data.jsonserde.JsonSerDe"},
+            },
+        },
+    )
     brew.create_recipe_job(
         Name="catalog-job",
         DatasetName="flights-catalog",
         RoleArn=ROLE,
         RecipeReference={"Name": "flights"},
-        Outputs=[{"Location": {"Bucket": BUCKET, "Key": "out/catalog/"}, "Format": "JSON"}],
+        DataCatalogOutputs=[
+            {"DatabaseName": "brew_staging", "TableName": "clean_flights", "Overwrite": True}
+        ],
     )
     run = wait(brew, "catalog-job", brew.start_job_run(Name="catalog-job")["RunId"])
     assert run["State"] == "SUCCEEDED", run.get("ErrorMessage")
     rows = read(
         ctx,
-        f"SELECT count(*), min(year), min(month) FROM read_json('s3://{BUCKET}/out/catalog/*.json')",
+        f"SELECT count(*), min(year), min(month) FROM read_json('s3://{BUCKET}/out/catalog/*/*/*.json', hive_partitioning = true, hive_types_autocast = false)",
     )
     assert rows == [(3000, "2013", "01")]
