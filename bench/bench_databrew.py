@@ -5,7 +5,8 @@ transformation hand-written in DuckDB SQL and the recipe run step by step in pan
     .venv/bin/python bench/bench_databrew.py --rows 0      # flights only
     .venv/bin/python bench/bench_databrew.py --pandas-at-scale   # pandas on 10M rows too
 
-Reports seconds (best of --repeat) and ratios; goals: engine within 1.5x of hand-written SQL,
+Every variant writes its result as a Parquet file, as a job does. Reports seconds (best of
+--repeat) and ratios; goals: engine within 1.5x of hand-written SQL,
 at least 10x faster than pandas. Not part of the test suite. The three results are checked
 to agree (row count and column sums) before any timing is reported.
 """
@@ -17,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -204,21 +206,25 @@ def best_of(repeat: int, fn: Callable[[], Any]) -> tuple[float, Any]:
     return best, result
 
 
+OUT = Path(tempfile.mkdtemp(prefix="bench_databrew_"))
+
+
 def run_engine(con: duckdb.DuckDBPyConnection, table: str) -> tuple[int, float]:
     validate_recipe(con, table, RECIPE)
     sql = compile_recipe(con, table, RECIPE).sql
-    con.execute(f"CREATE OR REPLACE TEMP TABLE engine_out AS {sql}")
-    return _check(con, "engine_out")
+    return _write(con, sql, "engine")
 
 
 def run_hand(con: duckdb.DuckDBPyConnection, table: str) -> tuple[int, float]:
-    con.execute(f"CREATE OR REPLACE TEMP TABLE hand_out AS {HAND_SQL.format(table=table)}")
-    return _check(con, "hand_out")
+    return _write(con, HAND_SQL.format(table=table), "hand")
 
 
-def _check(con: duckdb.DuckDBPyConnection, table: str) -> tuple[int, float]:
+def _write(con: duckdb.DuckDBPyConnection, sql: str, name: str) -> tuple[int, float]:
+    """Writes the result as a Parquet file (what a job does); returns its checksum."""
+    path = OUT / f"{name}.parquet"
+    con.execute(f"COPY ({sql}) TO '{path}' (FORMAT parquet)")
     row = con.execute(
-        f"SELECT count(*), sum(total_delay) + sum(miles_per_minute) FROM {table}"
+        f"SELECT count(*), sum(total_delay) + sum(miles_per_minute) FROM '{path}'"
     ).fetchone()
     assert row is not None
     return int(row[0]), round(float(row[1]), 3)
@@ -233,6 +239,7 @@ def run_pandas(frame: pd.DataFrame) -> tuple[int, float]:
     df = frame.copy()
     for fn in PANDAS_STEPS:
         df = fn(df)
+    df.to_parquet(OUT / "pandas.parquet")
     return len(df), round(float(df["total_delay"].sum() + df["miles_per_minute"].sum()), 3)
 
 
@@ -265,12 +272,15 @@ def main() -> None:
         "--rows", type=int, default=10_000_000, help="rows of the scaled table (0: skip)"
     )
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--memory", default="3GB", help="DuckDB memory_limit (a shared machine)")
     parser.add_argument(
         "--pandas-at-scale", action="store_true", help="also run pandas on the scaled table"
     )
     args = parser.parse_args()
-    con = duckdb.connect()
+    con = duckdb.connect(str(OUT / "bench.duckdb"))  # tables on disk, buffer-managed
     con.execute("SET enable_progress_bar = false")
+    con.execute(f"SET memory_limit = '{args.memory}'")
+    con.execute(f"SET temp_directory = '{OUT / 'spill'}'")
     frame = load(con, args.rows)
 
     engine_s, engine_result = best_of(args.repeat, lambda: run_engine(con, "flights"))
