@@ -157,7 +157,7 @@ def main() -> None:
         definition, data = build()
         run_local(definition, data)  # warm-up (imports, caches)
         local = min((run_local(definition, data) for _ in range(LOCAL_REPEATS)), key=lambda r: r[0])
-        moto = run_moto(definition, data, timeout=300)
+        moto = run_moto(definition, data, timeout=900)
         report(name, local, moto)
 
 

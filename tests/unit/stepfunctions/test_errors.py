@@ -261,3 +261,18 @@ def test_map_result_over_the_limit_fails_even_with_a_result_selector() -> None:
     }
     result = run(single(state), list(range(300)))
     assert (result.status, result.error) == ("FAILED", "States.DataLimitExceeded")
+
+
+def test_unreachable_endpoint_is_an_sdk_client_exception() -> None:
+    clients = Clients(
+        "http://127.0.0.1:9", credentials={"aws_access_key_id": "x", "aws_secret_access_key": "y"}
+    )
+    definition = single(
+        {
+            "Type": "Task",
+            "Resource": "arn:aws:states:::lambda:invoke",
+            "Parameters": {"FunctionName": "f"},
+        }
+    )
+    result = run_definition(definition, {}, virtual_clock=True, integrations=Integrations(clients))
+    assert (result.status, result.error) == ("FAILED", "Lambda.SdkClientException")

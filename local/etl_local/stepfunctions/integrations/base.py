@@ -193,8 +193,10 @@ def call_api(clients: Clients, service: str, action: str, params: Any) -> dict[s
             f"{error.get('Message', '')} (Service: {model.service_id}, Status Code: {status}, "
             f"Request ID: {request_id})",
         ) from None
-    except BotoCoreError as err:
-        raise StatesError(TASK_FAILED, str(err)) from None
+    except BotoCoreError as err:  # client side (connection, credentials): the SDK's error
+        raise StatesError(
+            f"{service_prefix(model.service_id)}.SdkClientException", str(err)
+        ) from None
     return {"__shape__": operation.output_shape, **response}
 
 
