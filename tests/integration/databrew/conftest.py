@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import duckdb
 import pytest
+from databrew_steps import Apply
 from etl_local.databrew.recipe import run_recipe
 
 PEOPLE_SQL = """
@@ -18,8 +19,6 @@ CREATE TABLE people AS SELECT * FROM (VALUES
     (5, 'dave',           30, 'Paris',  5000.0, '2019-12-31')
 ) v(id, name, age, city, salary, joined)
 """
-
-Apply = Callable[..., tuple[list[str], list[tuple[Any, ...]]]]
 
 
 @pytest.fixture

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
+
+# runs recipe steps on the people table -> (column names, rows)
+Apply = Callable[..., tuple[list[str], list[tuple[Any, ...]]]]
 
 
 def step(

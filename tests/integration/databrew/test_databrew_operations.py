@@ -12,8 +12,7 @@ import json
 from typing import Any
 
 import pytest
-from conftest import Apply
-from databrew_steps import step
+from databrew_steps import Apply, step
 
 pytestmark = pytest.mark.integration
 
