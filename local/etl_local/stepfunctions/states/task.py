@@ -184,7 +184,7 @@ def _output(value: Any) -> dict[str, Any]:
 
 
 def _lower(err: StatesError) -> dict[str, Any]:
-    out: dict[str, Any] = {"error": err.error}
+    out: dict[str, Any] = {"error": err.error} if err.error else {}
     if err.cause is not None:
         out["cause"] = err.cause
     return out
