@@ -15,6 +15,8 @@ import click
 
 from etl_local.stepfunctions.errors import DefinitionError
 from etl_local.stepfunctions.execution import run_definition
+from etl_local.stepfunctions.machine import parse_json
+from etl_local.stepfunctions.validation import validate
 
 
 @click.group(help="The local Step Functions interpreter.")
@@ -59,3 +61,21 @@ def run_command(
     if with_history:
         report["history"] = result.history
     click.echo(json.dumps(report, default=str))
+
+
+@sfn.command("validate", help="Check a definition as ValidateStateMachineDefinition does.")
+@click.option(
+    "--definition",
+    "definition_file",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+)
+def validate_command(definition_file: Path) -> None:
+    try:
+        diagnostics = validate(parse_json(definition_file.read_text()))
+    except DefinitionError as exc:
+        diagnostics = exc.diagnostics
+    failed = any(d["severity"] == "ERROR" for d in diagnostics)
+    click.echo(json.dumps({"result": "FAIL" if failed else "OK", "diagnostics": diagnostics}))
+    if failed:
+        raise SystemExit(1)

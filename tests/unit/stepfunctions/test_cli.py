@@ -96,3 +96,20 @@ def test_missing_file_is_a_usage_error(tmp_path: Path) -> None:
     assert (
         CliRunner().invoke(sfn, ["run", "--definition", str(tmp_path / "none.json")]).exit_code == 2
     )
+
+
+VALIDATE = [
+    ("ok", {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}, 0, "OK"),
+    ("fail", {"StartAt": "P", "States": {"P": {"Type": "Pass", "Next": "X"}}}, 1, "FAIL"),
+]
+
+
+@pytest.mark.parametrize(
+    ("definition", "code", "verdict"), [v[1:] for v in VALIDATE], ids=[v[0] for v in VALIDATE]
+)
+def test_validate(tmp_path: Path, definition: Any, code: int, verdict: str) -> None:
+    result = CliRunner().invoke(
+        sfn, ["validate", "--definition", write(tmp_path, "d.json", definition)]
+    )
+    assert result.exit_code == code
+    assert json.loads(result.output)["result"] == verdict
