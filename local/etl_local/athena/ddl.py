@@ -17,7 +17,7 @@ from etl_local.athena.errors import AthenaQueryError
 from etl_local.athena.results import QueryResult, ResultColumn
 from etl_local.athena.statement import Statement
 from etl_local.athena.storage import folder
-from etl_local.athena.tables import PRESTO_VIEW_PREFIX, resolve_tables
+from etl_local.athena.tables import PRESTO_VIEW_PREFIX, resolve_tables, view_sql
 from etl_local.athena.types import duckdb_to_hive
 
 
@@ -451,6 +451,47 @@ def show_partitions(stmt: Statement, m: re.Match[str]) -> QueryResult:
         for p in stmt.catalog.partitions(table.database, table.name)
     )
     return _utility("SHOW_PARTITIONS", ["partition"], [(r,) for r in rows])
+
+
+def _pairs(items: dict[str, str]) -> list[str]:
+    pairs = [f"  '{k}'='{v}'" for k, v in sorted(items.items())]
+    return [p + ("," if i < len(pairs) - 1 else ")") for i, p in enumerate(pairs)]
+
+
+def create_table_text(table: CatalogTable) -> list[str]:
+    """The Hive DDL that recreates ``table``, laid out as Athena's SHOW CREATE TABLE."""
+    columns = [f"  `{c.name}` {c.type}" for c in table.columns]
+    lines = [f"CREATE EXTERNAL TABLE `{table.database}`.`{table.name}`("]
+    lines += [c + ("," if i < len(columns) - 1 else ")") for i, c in enumerate(columns)]
+    if table.partition_keys:
+        keys = [f"  `{k.name}` {k.type}" for k in table.partition_keys]
+        lines += ["PARTITIONED BY ( "] + [
+            k + ("," if i < len(keys) - 1 else ")") for i, k in enumerate(keys)
+        ]
+    lines += ["ROW FORMAT SERDE ", f"  '{table.serde}' "]
+    if table.serde_params:
+        lines += ["WITH SERDEPROPERTIES ( ", *_pairs(table.serde_params)]
+    storage = table.raw.get("StorageDescriptor") or {}
+    lines += [
+        "STORED AS INPUTFORMAT ",
+        f"  '{table.input_format}' ",
+        "OUTPUTFORMAT ",
+        f"  '{storage.get('OutputFormat', '')}'",
+    ]
+    lines += ["LOCATION", f"  '{table.location}'"]
+    if table.parameters:
+        lines += ["TBLPROPERTIES (", *_pairs(table.parameters)]
+    return lines
+
+
+@_show(r"^CREATE\s+(?:TABLE|VIEW)\s+(?P<table>[\w.`\"]+)\s*$")
+def show_create(stmt: Statement, m: re.Match[str]) -> QueryResult:
+    table = _table_from_text(stmt, m.group("table"))
+    if table.is_view:
+        lines = [f'CREATE VIEW "{table.database}"."{table.name}" AS', *view_sql(table).splitlines()]
+    else:
+        lines = create_table_text(table)
+    return _utility("SHOW_CREATE_TABLE", ["createtab_stmt"], [(line,) for line in lines])
 
 
 @_show(r"^TBLPROPERTIES\s+(?P<table>[\w.`\"]+)(?:\s*\('(?P<name>[^']*)'\))?\s*$")

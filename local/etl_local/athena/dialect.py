@@ -7,6 +7,7 @@ behaves differently; ``DUCKDB_ERRORS`` turns DuckDB's errors into Athena's, with
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from typing import cast
@@ -23,6 +24,16 @@ from etl_local.athena.errors import AthenaQueryError, at
 
 READ = "athena"
 WRITE = "duckdb"
+
+
+class _CommandFallbackFilter(logging.Filter):
+    """MSCK/SHOW/UNLOAD/ALTER ... ADD are parsed as commands on purpose: no warning each time."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "Falling back to parsing as a 'Command'" not in record.getMessage()
+
+
+logging.getLogger("sqlglot").addFilter(_CommandFallbackFilter())
 
 
 def parse(sql: str) -> exp.Expression:

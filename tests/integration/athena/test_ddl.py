@@ -88,6 +88,16 @@ def test_show_tblproperties_and_views(athena, db):
     assert ["EXTERNAL", "TRUE"] in athena.rows(f"SHOW TBLPROPERTIES {name}.events")
 
 
+def test_show_create_table_recreates_the_table(athena, db):
+    name, location = db
+    text = "\n".join(row[0] for row in athena.rows(f"SHOW CREATE TABLE {name}.events"))
+    assert text.startswith(f"CREATE EXTERNAL TABLE `{name}`.`events`(")
+    athena.run(f"DROP TABLE {name}.events")
+    athena.run(text)
+    athena.run(f"MSCK REPAIR TABLE {name}.events")
+    assert athena.rows(f"SELECT count(*) FROM {name}.events WHERE dt = '2020-01-02'") == [["1"]]
+
+
 def test_views_are_stored_as_presto_views_and_queryable(athena, db):
     name, _ = db
     athena.run(
