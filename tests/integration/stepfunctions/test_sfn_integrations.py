@@ -287,3 +287,17 @@ def test_dynamodb_put_and_get_item(integrations: Integrations, aws: Any) -> None
     result = execute(integrations, definition, {"id": "a1"})
     assert result.status == "SUCCEEDED", result.cause
     assert result.output == {"pk": {"S": "a1"}, "n": {"N": "3"}}
+
+
+def test_optimized_integration_error_cause_is_worded_as_aws_sdk_v1(
+    integrations: Integrations,
+) -> None:
+    result = execute(
+        integrations, task("arn:aws:states:::glue:startJobRun", {"JobName": "missing-job"})
+    )
+    assert result.error == "Glue.EntityNotFoundException"
+    assert (
+        "(Service: AWSGlue; Status Code: 400; Error Code: EntityNotFoundException; Request ID: "
+        in (result.cause or "")
+    )
+    assert (result.cause or "").endswith("; Proxy: null)")

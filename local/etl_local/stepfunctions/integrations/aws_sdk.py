@@ -12,6 +12,6 @@ from etl_local.stepfunctions.integrations.registry import Handler
 @lru_cache(maxsize=512)
 def sdk_handler(service: str, action: str) -> Handler:
     def handler(clients: Clients, call: TaskCall) -> Any:
-        return sdk_response(call_api(clients, service, action, call.parameters))
+        return sdk_response(call_api(clients, service, action, call.parameters, sdk=True))
 
     return handler

@@ -167,8 +167,41 @@ def error_name(service_id: str, code: str) -> str:
     return f"{service_prefix(service_id)}.{code}"
 
 
-def call_api(clients: Clients, service: str, action: str, params: Any) -> dict[str, Any]:
-    """Call ``action`` (camelCase or PascalCase) with Step Functions-style params via boto3."""
+# Optimized integrations report errors the way the AWS SDK for Java v1 words them, with
+# its client names; aws-sdk integrations the way SDK v2 does (service id, commas).
+V1_CLIENT_NAMES: dict[str, str] = {
+    "athena": "AmazonAthena",
+    "glue": "AWSGlue",
+    "databrew": "AWSGlueDataBrew",
+    "lambda": "AWSLambda",
+    "sns": "AmazonSNS",
+    "sqs": "AmazonSQS",
+    "dynamodb": "AmazonDynamoDBv2",
+    "stepfunctions": "AWSStepFunctions",
+    "events": "AmazonCloudWatchEvents",
+}
+
+
+def _cause(
+    service: str, service_id: str, sdk: bool, code: str, message: str, meta: dict[str, Any]
+) -> str:
+    status = meta.get("HTTPStatusCode", 400)
+    request_id = meta.get("RequestId", "")
+    if sdk or service not in V1_CLIENT_NAMES:
+        return f"{message} (Service: {service_id}, Status Code: {status}, Request ID: {request_id})"
+    return (
+        f"{message} (Service: {V1_CLIENT_NAMES[service]}; Status Code: {status}; "
+        f"Error Code: {code}; Request ID: {request_id}; Proxy: null)"
+    )
+
+
+def call_api(
+    clients: Clients, service: str, action: str, params: Any, sdk: bool = False
+) -> dict[str, Any]:
+    """Call ``action`` (camelCase or PascalCase) with Step Functions-style params via boto3.
+
+    ``sdk``: an ``aws-sdk:`` integration (its error causes are worded as SDK v2 does).
+    """
     client = clients(service)
     model = client.meta.service_model
     operation_name = _operation_name(model, action)
@@ -186,12 +219,12 @@ def call_api(clients: Clients, service: str, action: str, params: Any) -> dict[s
         response = method(**api_params)
     except ClientError as err:
         error = err.response.get("Error", {})
-        status = err.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 400)
-        request_id = err.response.get("ResponseMetadata", {}).get("RequestId", "")
+        code = str(error.get("Code", "Unknown"))
+        meta = dict(err.response.get("ResponseMetadata", {}))
+        message = str(error.get("Message", ""))
         raise StatesError(
-            error_name(model.service_id, str(error.get("Code", "Unknown"))),
-            f"{error.get('Message', '')} (Service: {model.service_id}, Status Code: {status}, "
-            f"Request ID: {request_id})",
+            error_name(model.service_id, code),
+            _cause(service, model.service_id, sdk, code, message, meta),
         ) from None
     except BotoCoreError as err:  # client side (connection, credentials): the SDK's error
         raise StatesError(
