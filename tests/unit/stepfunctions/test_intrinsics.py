@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 from etl_local.stepfunctions import intrinsics
 from etl_local.stepfunctions.errors import StatesError
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.unit.stepfunctions.helpers import run, single
 
@@ -100,3 +102,41 @@ def test_intrinsic_failure_is_catchable() -> None:
     with pytest.raises(StatesError) as err:
         intrinsics.evaluate("States.ArrayLength($.x)", lambda path: "not a list")
     assert err.value.error == "States.IntrinsicFailure"
+
+
+json_scalars = st.none() | st.booleans() | st.integers(-1000, 1000) | st.text(max_size=8)
+json_docs = st.recursive(
+    json_scalars,
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=4), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+def call(expression: str, data: Any) -> Any:
+    return intrinsics.evaluate(expression, lambda path: data)
+
+
+@given(items=st.lists(json_scalars, max_size=20), size=st.integers(1, 6))
+def test_partition_then_flatten_is_identity(items: list[Any], size: int) -> None:
+    chunks = intrinsics.evaluate(f"States.ArrayPartition($.x, {size})", lambda path: items)
+    assert [item for chunk in chunks for item in chunk] == items
+    assert all(len(chunk) <= size for chunk in chunks)
+
+
+@given(items=st.lists(json_scalars, max_size=20))
+def test_array_unique_is_idempotent(items: list[Any]) -> None:
+    once = call("States.ArrayUnique($.x)", items)
+    assert call("States.ArrayUnique($.x)", once) == once
+
+
+@given(text=st.text(max_size=100))
+def test_base64_roundtrip(text: str) -> None:
+    encoded = call("States.Base64Encode($.x)", text)
+    assert call("States.Base64Decode($.x)", encoded) == text
+
+
+@given(doc=json_docs)
+def test_json_string_roundtrip(doc: Any) -> None:
+    assert call("States.StringToJson($.x)", call("States.JsonToString($.x)", doc)) == doc
