@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import re
 import urllib.parse
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -170,15 +171,44 @@ def _check_columns(
         raise AthenaQueryError("NOT_SUPPORTED", "Table contains only partition columns")
 
 
-def _copy(
-    stmt: Statement,
-    sql: str,
-    location: str,
-    writer: Writer,
-    compression: str,
-    partition_by: list[str],
-    props: dict[str, str],
-) -> tuple[int, list[str]]:
+@dataclass(frozen=True)
+class WriteSpec:
+    """Where and how a CTAS/INSERT/UNLOAD writes its rows."""
+
+    location: str
+    writer: Writer
+    compression: str  # Athena's name (SNAPPY, GZIP, ...)
+    partition_by: list[str]
+    props: dict[str, str]
+
+    def at(self, location: str, partition_by: list[str]) -> WriteSpec:
+        return WriteSpec(location, self.writer, self.compression, partition_by, self.props)
+
+
+def _write(
+    stmt: Statement, sql: str, spec: WriteSpec
+) -> tuple[int, list[str], dict[tuple[str, ...], str]]:
+    """Rows written, their files, and the partitions they make (at most 100, as Athena)."""
+    count, files = _copy(stmt, sql, spec)
+    partitions: dict[tuple[str, ...], str] = {}
+    if spec.partition_by:
+        partitions = _written_partitions(spec.location, files, spec.partition_by)
+        _enforce_partition_limit(stmt, partitions, files)
+    return count, files, partitions
+
+
+def _partition_folders(keys: list[str], values: Iterable[Any]) -> str:
+    """``k1=v1/k2=v2/`` as Hive names partition folders."""
+    return "".join(
+        f"{k}={HIVE_DEFAULT_PARTITION if v is None else urllib.parse.quote(str(v), safe='')}/"
+        for k, v in zip(keys, values, strict=True)
+    )
+
+
+def _copy(stmt: Statement, sql: str, spec: WriteSpec) -> tuple[int, list[str]]:
+    location, writer, compression, partition_by, props = (
+        spec.location, spec.writer, spec.compression, spec.partition_by, spec.props
+    )  # fmt: skip
     duck_compression = writer.compressions.get(compression)
     if duck_compression is None:
         raise AthenaQueryError(
@@ -186,9 +216,9 @@ def _copy(
             f"Compression {compression} is not supported for {writer.name}",
         )
     if writer.arrow_writer is not None:
-        return _copy_arrow(stmt, sql, location, writer, compression, partition_by)
+        return _copy_arrow(stmt, sql, spec)
     if partition_by and writer.copy_format not in PARTITIONED_COPY_FORMATS:
-        return _copy_each_partition(stmt, sql, location, writer, compression, partition_by, props)
+        return _copy_each_partition(stmt, sql, spec)
     options = {
         "FORMAT": writer.copy_format,
         "COMPRESSION": duck_compression,
@@ -218,16 +248,9 @@ HIVE_DEFAULT_PARTITION = "__HIVE_DEFAULT_PARTITION__"
 PARTITIONED_COPY_FORMATS = frozenset({"parquet", "csv"})
 
 
-def _copy_each_partition(
-    stmt: Statement,
-    sql: str,
-    location: str,
-    writer: Writer,
-    compression: str,
-    partition_by: list[str],
-    props: dict[str, str],
-) -> tuple[int, list[str]]:
+def _copy_each_partition(stmt: Statement, sql: str, spec: WriteSpec) -> tuple[int, list[str]]:
     """One COPY per partition (over the rows materialised once) where DuckDB cannot partition."""
+    partition_by = spec.partition_by
     cursor = stmt.scope.cursor
     staged = quote_ident(f"{stmt.scope.prefix}_rows")
     cursor.execute(f"CREATE TEMP TABLE {staged} AS {sql}")
@@ -243,28 +266,19 @@ def _copy_each_partition(
             else f"CAST({quote_ident(k)} AS VARCHAR) = {sql_string(str(v))}"
             for k, v in zip(partition_by, values, strict=True)
         )
-        folders = "".join(
-            f"{k}={HIVE_DEFAULT_PARTITION if v is None else urllib.parse.quote(str(v), safe='')}/"
-            for k, v in zip(partition_by, values, strict=True)
-        )
+        folders = _partition_folders(partition_by, values)
         part = f"SELECT * EXCLUDE ({keys}) FROM {staged} WHERE {condition}"  # noqa: S608
-        written, urls = _copy(
-            stmt, part, f"{folder(location)}{folders}", writer, compression, [], props
-        )
+        written, urls = _copy(stmt, part, spec.at(f"{folder(spec.location)}{folders}", []))
         count += written
         files += urls
     return count, files
 
 
-def _copy_arrow(
-    stmt: Statement,
-    sql: str,
-    location: str,
-    writer: Writer,
-    compression: str,
-    partition_by: list[str],
-) -> tuple[int, list[str]]:
+def _copy_arrow(stmt: Statement, sql: str, spec: WriteSpec) -> tuple[int, list[str]]:
     """Formats DuckDB cannot write (ORC, Avro): rows through Arrow, one file per partition."""
+    location, writer, compression, partition_by = (
+        spec.location, spec.writer, spec.compression, spec.partition_by
+    )  # fmt: skip
     assert writer.arrow_writer is not None
     relation = stmt.scope.cursor.sql(sql)
     hive_types = {
@@ -284,10 +298,7 @@ def _copy_arrow(
             column = part[key]
             part = part.filter(pc.is_null(column) if value is None else pc.equal(column, value))
         part = part.drop_columns(partition_by)
-        folders = "".join(
-            f"{k}={HIVE_DEFAULT_PARTITION if v is None else urllib.parse.quote(str(v), safe='')}/"
-            for k, v in values.items()
-        )
+        folders = _partition_folders(list(values), values.values())
         url = f"{folder(location)}{folders}{stmt.query_id}_0.{writer.extension}"
         data_types = [(n, t) for n, t in hive_types.items() if n not in partition_by]
         stmt.storage.put(url, writer.arrow_writer(part, compression, data_types))
@@ -390,18 +401,12 @@ def run_ctas(stmt: Statement) -> QueryResult:
     assert isinstance(query, exp.Expression)
     sql, columns = _prepare_query(stmt, query)
     _check_columns(stmt, columns, options.partitioned_by)
-    if options.props.get("__no_data") == "true":
-        sql = f"SELECT * FROM ({sql}) LIMIT 0"  # noqa: S608
     compression = options.compression or writer.default_compression
     count, files = 0, list[str]()
     partitions: dict[tuple[str, ...], str] = {}
-    if options.props.get("__no_data") != "true":
-        count, files = _copy(
-            stmt, sql, location, writer, compression, options.partitioned_by, options.props
-        )
-        if options.partitioned_by:
-            partitions = _written_partitions(location, files, options.partitioned_by)
-            _enforce_partition_limit(stmt, partitions, files)
+    if options.props.get("__no_data") != "true":  # WITH NO DATA: the table, no files
+        spec = WriteSpec(location, writer, compression, options.partitioned_by, options.props)
+        count, files, partitions = _write(stmt, sql, spec)
     glue_columns = [{"Name": n.lower(), "Type": duckdb_to_hive(t)} for n, t in columns]
     data_columns = [c for c in glue_columns if c["Name"] not in options.partitioned_by]
     keys = [c for c in glue_columns if c["Name"] in options.partitioned_by]
@@ -495,10 +500,9 @@ def run_insert(stmt: Statement) -> QueryResult:
     sql = f"SELECT {projection} FROM ({sql})"  # noqa: S608
     writer, compression = _table_writer(table)
     keys = [k.name for k in table.partition_keys]
-    count, files = _copy(stmt, sql, table.location, writer, compression, keys, _writer_props(table))
+    spec = WriteSpec(table.location, writer, compression, keys, _writer_props(table))
+    count, files, written = _write(stmt, sql, spec)
     if keys:
-        written = _written_partitions(table.location, files, keys)
-        _enforce_partition_limit(stmt, written, files)
         registered = {
             tuple(p.values): folder(p.location)
             for p in stmt.catalog.partitions(table.database, table.name)
@@ -576,13 +580,8 @@ def run_unload(stmt: Statement) -> QueryResult:
     sql, columns = _prepare_query(stmt, dialect.parse(match.group("query")))
     _check_columns(stmt, columns, options.partitioned_by)
     compression = options.compression or writer.default_compression
-    count, files = _copy(
-        stmt, sql, location, writer, compression, options.partitioned_by, options.props
-    )
-    if options.partitioned_by:
-        _enforce_partition_limit(
-            stmt, _written_partitions(location, files, options.partitioned_by), files
-        )
+    spec = WriteSpec(location, writer, compression, options.partitioned_by, options.props)
+    count, files, _ = _write(stmt, sql, spec)
     return _rows_result("UNLOAD", count, files)
 
 

@@ -19,45 +19,13 @@ sys.path.insert(0, str(REPO / "tools"))
 import prepare_sample  # noqa: E402
 
 ROWS = 400  # a slice of January 2013 keeps the test fast
+# One row with a non-numeric dep_time, one with a day January does not have.
 BAD_ROWS = [
-    [
-        "1",
-        "5x7",
-        "515",
-        "2",
-        "830",
-        "819",
-        "11",
-        "UA",
-        "1545",
-        "N14228",
-        "EWR",
-        "IAH",
-        "227",
-        "1400",
-        "5",
-        "15",
-        "2013-01-01T10:00:00Z",
-    ],
-    [
-        "32",
-        "517",
-        "515",
-        "2",
-        "830",
-        "819",
-        "11",
-        "UA",
-        "1545",
-        "N14228",
-        "EWR",
-        "IAH",
-        "227",
-        "1400",
-        "5",
-        "15",
-        "2013-01-01T10:00:00Z",
-    ],
+    line.split(",")
+    for line in (
+        "1,5x7,515,2,830,819,11,UA,1545,N14228,EWR,IAH,227,1400,5,15,2013-01-01T10:00:00Z",
+        "32,517,515,2,830,819,11,UA,1545,N14228,EWR,IAH,227,1400,5,15,2013-01-01T10:00:00Z",
+    )
 ]
 
 
