@@ -233,3 +233,19 @@ def test_date_arithmetic_on_a_table_column_keeps_date_type(athena, db):
     )
     assert result.text_rows() == [["2013-02-28", "2013-02-01"]]
     assert [c.column_info()["Type"] for c in result.columns] == ["date", "date"]
+
+
+def test_ctas_without_location_writes_under_the_result_location(athena, db):
+    result = athena.run(f"CREATE TABLE {db}.placed AS SELECT 1 AS x")
+    table = athena.glue.get_table(DatabaseName=db, Name="placed")["Table"]
+    assert table["StorageDescriptor"]["Location"].startswith(f"{athena.results}tables/")
+    assert result.written_files[0].startswith(table["StorageDescriptor"]["Location"])
+
+
+def test_ctas_with_no_data_creates_an_empty_table(athena, db):
+    athena.run(f"CREATE TABLE {db}.shape AS SELECT 1 AS x, 'a' AS y WITH NO DATA")
+    columns = athena.glue.get_table(DatabaseName=db, Name="shape")["Table"]["StorageDescriptor"][
+        "Columns"
+    ]
+    assert columns == [{"Name": "x", "Type": "int"}, {"Name": "y", "Type": "string"}]
+    assert athena.rows(f"SELECT count(*) FROM {db}.shape") == [["0"]]
