@@ -175,7 +175,11 @@ def test_timed_out_map_keeps_finished_iterations_for_redrive() -> None:
     data = [{"w": 10}, {"w": 10}, {"w": 100}]
     first = attempt(definition, data, Worker(set()))
     assert first.status == "TIMED_OUT"
-    assert [e["type"] for e in first.history][-2:] == ["MapStateAborted", "ExecutionTimedOut"]
+    assert [e["type"] for e in first.history][-3:] == [
+        "MapIterationAborted",
+        "MapStateAborted",
+        "ExecutionTimedOut",
+    ]
     second = attempt(definition, data, Worker(set()), first)
     rerun = [
         e["mapIterationStartedEventDetails"]["index"]

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from etl_local.stepfunctions.errors import (
     EXCEED_TOLERATED_FAILURE_THRESHOLD,
     RUNTIME,
+    ExecutionInterrupted,
     StatesError,
 )
 from etl_local.stepfunctions.payload import (
@@ -19,7 +20,7 @@ from etl_local.stepfunctions.payload import (
     path_reader,
     read_or_fail,
 )
-from etl_local.stepfunctions.scope import Scope, run_states
+from etl_local.stepfunctions.scope import BranchAbandoned, Scope, run_states
 from etl_local.stepfunctions.states.base import (
     COMMON_FIELDS,
     FLOW_FIELDS,
@@ -132,6 +133,9 @@ class MapState(State):
                 output = run_states(self.processor, child, inputs[index])
             except StatesError:
                 child.event("MapIterationFailed", details)
+                raise
+            except (BranchAbandoned, ExecutionInterrupted):
+                child.event("MapIterationAborted", details)
                 raise
             child.event("MapIterationSucceeded", details)
             return output
