@@ -31,6 +31,10 @@ BATCH = 100  # Batch{Create,Update,Delete}Partition take at most 100 entries
 VOLATILE = {"recordCount", "averageRecordSize", "objectCount", "sizeKey", "UPDATED_BY_CRAWLER"}
 
 
+class TableThresholdExceeded(Exception):
+    pass
+
+
 @dataclass
 class CrawlOutcome:
     tables_created: int = 0
@@ -62,6 +66,7 @@ class CatalogWriter:
 
     def apply(self, specs: list[TableSpec], crawled_everything: bool) -> CrawlOutcome:
         self._ensure_database()
+        self._check_threshold(specs)
         for spec in specs:
             existing = self._get_table(spec.name)
             if existing is None:
@@ -73,6 +78,16 @@ class CatalogWriter:
         return self.outcome
 
     # ------------------------------------------------------------------ tables
+
+    def _check_threshold(self, specs: list[TableSpec]) -> None:
+        """CrawlerOutput.Tables.TableThreshold: too many tables found -> change nothing."""
+        threshold = self.settings.table_threshold
+        if threshold is not None and len(specs) > threshold:
+            raise TableThresholdExceeded(
+                f"The number of tables detected by crawler: {len(specs)} is greater than the "
+                f"table threshold value provided: {threshold}. Crawler will not do anything. "
+                "Adjust the table threshold value and run the crawler again."
+            )
 
     def _ensure_database(self) -> None:
         try:
@@ -100,7 +115,7 @@ class CatalogWriter:
         old_columns = [
             (c["Name"], c["Type"]) for c in existing.get("StorageDescriptor", {}).get("Columns", [])
         ]
-        columns, drift = _evolve(old_columns, spec)
+        columns, drift = _evolve(old_columns, spec, self.settings.merge_new_columns)
         for message in drift:
             self.outcome.messages.append(f"Table {spec.name}: {message}")
         apply_changes = self.settings.update_behavior == UPDATE_IN_DATABASE
@@ -211,8 +226,11 @@ class CatalogWriter:
 # --------------------------------------------------------------------------- helpers
 
 
-def _evolve(old: list[tuple[str, str]], spec: TableSpec) -> tuple[list[tuple[str, str]], list[str]]:
-    """Old columns kept in order, types widened; new columns appended. Returns the drift."""
+def _evolve(
+    old: list[tuple[str, str]], spec: TableSpec, keep_types: bool = False
+) -> tuple[list[tuple[str, str]], list[str]]:
+    """Old columns kept in order, types widened (kept with ``keep_types``: MergeNewColumns);
+    new columns appended. Returns the drift."""
     new = {name: kind for name, kind in (c.values() for c in spec.storage["Columns"])}
     columns: list[tuple[str, str]] = []
     drift: list[str] = []
@@ -220,8 +238,11 @@ def _evolve(old: list[tuple[str, str]], spec: TableSpec) -> tuple[list[tuple[str
         wanted = new.get(name, kind)
         if wanted != kind:
             widened = render(merge(kind, wanted))
-            drift.append(f"column {name} type changed {kind} -> {widened}")
-            kind = widened
+            if keep_types:
+                drift.append(f"column {name} type {kind} kept (found {widened}: MergeNewColumns)")
+            else:
+                drift.append(f"column {name} type changed {kind} -> {widened}")
+                kind = widened
         columns.append((name, kind))
     known = {name for name, _ in old}
     for name, kind in new.items():

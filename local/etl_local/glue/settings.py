@@ -14,6 +14,7 @@ DELETE_FROM_DATABASE = "DELETE_FROM_DATABASE"
 DEPRECATE_IN_DATABASE = "DEPRECATE_IN_DATABASE"
 COMBINE_COMPATIBLE_SCHEMAS = "CombineCompatibleSchemas"
 INHERIT_FROM_TABLE = "InheritFromTable"
+MERGE_NEW_COLUMNS = "MergeNewColumns"
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,18 @@ class CrawlerSettings:
     def inherit_from_table(self) -> bool:
         output = self.configuration.get("CrawlerOutput", {})
         return output.get("Partitions", {}).get("AddOrUpdateBehavior") == INHERIT_FROM_TABLE
+
+    @property
+    def merge_new_columns(self) -> bool:
+        """CrawlerOutput.Tables.AddOrUpdateBehavior MergeNewColumns: add, never retype."""
+        tables = self.configuration.get("CrawlerOutput", {}).get("Tables", {})
+        return tables.get("AddOrUpdateBehavior") == MERGE_NEW_COLUMNS
+
+    @property
+    def table_threshold(self) -> int | None:
+        tables = self.configuration.get("CrawlerOutput", {}).get("Tables", {})
+        threshold = tables.get("TableThreshold")
+        return int(threshold) if threshold is not None else None
 
     @property
     def new_folders_only(self) -> bool:

@@ -115,16 +115,36 @@ def test_schema_drift(world: GlueWorld, behaviour: str, has_seats: bool, updated
     assert metrics["TablesUpdated"] == updated
 
 
-def test_type_widening_updates_table(world: GlueWorld) -> None:
+@pytest.mark.parametrize(
+    ("tables_output", "type_after"),
+    [({}, "double"), ({"AddOrUpdateBehavior": "MergeNewColumns"}, "bigint")],
+    ids=["widened", "merge-new-columns-keeps-type"],
+)
+def test_type_widening_updates_table(
+    world: GlueWorld, tables_output: dict[str, str], type_after: str
+) -> None:
+    config = json.loads(CONFIG)
+    config["CrawlerOutput"]["Tables"] = tables_output
     world.put("data/t/p=1/a.csv", "a,b\n1,x\n2,y\n")
-    name = world.create_crawler(unique("c"), ["data/t/"], Configuration=CONFIG)
+    name = world.create_crawler(unique("c"), ["data/t/"], Configuration=json.dumps(config))
     world.crawl(name)
     world.put("data/t/p=2/a.csv", "a,b\n1.5,x\n2,y\n")
     world.crawl(name)
     columns = world.table(name, "t")["StorageDescriptor"]["Columns"]
-    assert columns[0] == {"Name": "a", "Type": "double"}
+    assert columns[0] == {"Name": "a", "Type": type_after}
     partitions = world.partitions(name, "t")
-    assert all(p["StorageDescriptor"]["Columns"][0]["Type"] == "double" for p in partitions)
+    assert all(p["StorageDescriptor"]["Columns"][0]["Type"] == type_after for p in partitions)
+
+
+def test_table_threshold_fails_the_crawl_and_changes_nothing(world: GlueWorld) -> None:
+    world.put("many/a/x.csv", "a,b\n1,x\n2,y\n")
+    world.put("many/b/y.csv", "c,d,e\n1,x,z\n2,y,w\n")
+    config = {"Version": 1.0, "CrawlerOutput": {"Tables": {"TableThreshold": 1}}}
+    name = world.create_crawler(unique("c"), ["many/"], Configuration=json.dumps(config))
+    last = world.crawl(name)["LastCrawl"]
+    assert last["Status"] == "FAILED"
+    assert "number of tables detected by crawler: 2 is greater than" in last["ErrorMessage"]
+    assert world.tables(name) == []
 
 
 @pytest.mark.parametrize(
