@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from etl_local.stepfunctions.errors import StatesError
+from etl_local.stepfunctions.errors import StatesError, compact
 from etl_local.stepfunctions.payload import (
     Evaluator,
     Frame,
@@ -37,7 +37,10 @@ class FailState(State):
 
     def run(self, scope: Scope, raw: Any) -> tuple[Any, str | None]:
         entered_at = scope.clock.now()
-        entered_id = scope.event("FailStateEntered", {"name": self.name, "input": _text(raw)})
+        entered_id = scope.event(
+            "FailStateEntered",
+            {"name": self.name, "input": compact(raw), "inputDetails": {"truncated": False}},
+        )
         frame = self.frame(scope, entered_id, entered_at, 0)
         frame.states = {"input": raw, "context": frame.context()}
         error = None if self.error is None else self.error(raw, frame)
@@ -49,9 +52,3 @@ class FailState(State):
 
     def transitions(self) -> list[str]:
         return []
-
-
-def _text(value: Any) -> str:
-    from etl_local.stepfunctions.errors import compact
-
-    return compact(value)
