@@ -1,7 +1,7 @@
 """The Spark driver process of a local Glue job run: ``python -m etl_local.glue.driver``.
 
-Usage: ``driver RESULT_JSON SCRIPT [--name value ...]``. Puts the ``awsglue`` shim and the
-script's folder on ``sys.path``, runs the script as ``__main__`` with Glue's ``sys.argv``
+Usage: ``driver RESULT_JSON SCRIPT [--name value ...]``. Puts the ``awsglue`` shim, the
+script's folder and the job's ``--extra-py-files`` on ``sys.path``, runs the script as ``__main__`` with Glue's ``sys.argv``
 and writes ``{"ok": bool, "error": "Type: message"}`` to RESULT_JSON. ``sys.exit(0)`` is a
 success, as on Glue.
 """
@@ -23,9 +23,24 @@ def error_message(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text[0] if text else ''}".rstrip(": ").strip()
 
 
+EXTRA_PY_FILES = "--extra-py-files"
+
+
+def import_paths(script: Path, argv: list[str]) -> list[str]:
+    """The shim, the script's folder and ``--extra-py-files`` (local paths by then): a .py
+    file contributes its folder, a .zip/.whl itself."""
+    paths = [str(SHIM), str(script.parent)]
+    if EXTRA_PY_FILES in argv[:-1]:
+        for item in argv[argv.index(EXTRA_PY_FILES) + 1].split(","):
+            path = Path(item.strip())
+            paths.append(str(path.parent if path.suffix == ".py" else path))
+    return list(dict.fromkeys(paths))
+
+
 def run_script(script: Path, argv: list[str]) -> str | None:
     """Run ``script`` in this process; the error message, or None on success."""
-    sys.path[:0] = [str(SHIM), str(script.parent)]
+    paths = import_paths(script, argv)
+    sys.path[:0] = paths
     sys.argv = [str(script), *argv]
     try:
         runpy.run_path(str(script), run_name="__main__")
@@ -37,7 +52,7 @@ def run_script(script: Path, argv: list[str]) -> str | None:
         traceback.print_exc()
         return error_message(exc)
     finally:
-        del sys.path[:2]
+        del sys.path[: len(paths)]
     return None
 
 

@@ -5,6 +5,8 @@ Spark has no ``hadoop-aws`` offline, so by convention:
 - ``--input_<name> s3://b/p`` : everything under ``s3://b/p`` is downloaded to a local
   folder before the run and the argument becomes that folder (an empty prefix becomes a
   path that does not exist, as an empty S3 prefix does for Spark);
+- ``--extra-py-files s3://b/a.py,s3://b/lib.zip``: each object is downloaded and the argument
+  becomes the comma-separated local paths (the driver puts them on ``sys.path``);
 - ``--output_<name> s3://b/p``: the argument becomes a local folder, seeded with what is
   already there (absent when the prefix is empty, so Spark's default save mode behaves as on
   S3); after a successful run the folder is synchronised back (new and changed
@@ -23,6 +25,7 @@ from typing import Any
 from etl_local.glue.storage import split_s3_uri
 
 INPUT_PREFIX = "--input_"
+EXTRA_PY_FILES = "--extra-py-files"
 OUTPUT_PREFIX = "--output_"
 LOCAL_ONLY_SUFFIXES = (".crc",)
 
@@ -42,9 +45,14 @@ class Mapping:
 class StagingPlan:
     inputs: list[Mapping] = field(default_factory=list)
     outputs: list[Mapping] = field(default_factory=list)
+    py_files: list[Mapping] = field(default_factory=list)  # one per --extra-py-files item
 
     def rewrite(self, arguments: dict[str, str]) -> dict[str, str]:
         local = {m.argument: str(m.local) for m in [*self.inputs, *self.outputs]}
+        if self.py_files:
+            local[EXTRA_PY_FILES] = ",".join(
+                str(m.local / m.uri.rpartition("/")[2]) for m in self.py_files
+            )
         return {key: local.get(key, value) for key, value in arguments.items()}
 
     def to_remote(self, text: str) -> str:
@@ -57,6 +65,9 @@ class StagingPlan:
 
 def plan_staging(arguments: dict[str, str], root: Path) -> StagingPlan:
     plan = StagingPlan()
+    for index, uri in enumerate(arguments.get(EXTRA_PY_FILES, "").split(",")):
+        if uri.strip().startswith("s3://"):
+            plan.py_files.append(Mapping(EXTRA_PY_FILES, uri.strip(), root / "py" / str(index)))
     for key, value in arguments.items():
         if not value.startswith("s3://"):
             continue
@@ -95,7 +106,7 @@ def download(s3: Any, mapping: Mapping) -> int:
 def stage_in(s3: Any, plan: StagingPlan) -> list[str]:
     """Download inputs (and what outputs already hold); one report line per argument."""
     report = []
-    for mapping in [*plan.inputs, *plan.outputs]:  # an empty prefix stays absent, as on S3
+    for mapping in [*plan.py_files, *plan.inputs, *plan.outputs]:  # empty prefix: no folder
         count = download(s3, mapping)
         report.append(f"{mapping.argument} {mapping.uri} -> {mapping.local} ({count} objects)")
     return report

@@ -5,7 +5,7 @@ JSON request ``{"script", "argv", "result", "log", "cwd"}``. The run's stdout/st
 descriptors 1 and 2) go to ``log``; ``{"ok", "error"}`` is written to ``result``; ``done`` is
 written to the original stdout. Every run gets a fresh SQL session on the shared
 SparkContext (``newSession``: its own conf and temp views), and modules imported from the
-script's folder are forgotten afterwards.
+run's folder (the script, its --extra-py-files) are forgotten afterwards.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ def serve(spark: Any, control: Any) -> None:
                 os.dup2(saved[0], 1)
                 os.dup2(saved[1], 2)
                 os.chdir(home)
-                _forget_modules(script.parent)
+                _forget_modules(Path(request["cwd"]))
         Path(request["result"]).write_text(json.dumps({"ok": error is None, "error": error}))
         control.write("done\n")
         control.flush()

@@ -72,6 +72,20 @@ def test_default_arguments_merge_with_run_arguments(world: GlueWorld) -> None:
     assert f'"JOB_NAME": "{job}"' in line and f'"JOB_RUN_ID": "{finished["Id"]}"' in line
 
 
+def test_extra_py_files_are_importable(world: GlueWorld) -> None:
+    world.put("libs/helpers.py", "GREETING = 'hello from helpers'\n")
+    script = "import helpers\nprint('SAYS=' + helpers.GREETING)\n"
+    job = world.create_job(
+        "uses_helpers",
+        script,
+        DefaultArguments={"--extra-py-files": f"s3://{world.bucket}/libs/helpers.py"},
+    )
+    finished = run(world, job)
+    assert finished["JobRunState"] == "SUCCEEDED", finished.get("ErrorMessage")
+    log = (world.ctx.workspace / "glue" / "jobs" / job / finished["Id"] / "driver.log").read_text()
+    assert "SAYS=hello from helpers" in log
+
+
 def test_sys_exit_zero_succeeds(world: GlueWorld) -> None:
     assert run(world, create_job(world, "exits_zero"))["JobRunState"] == "SUCCEEDED"
 
