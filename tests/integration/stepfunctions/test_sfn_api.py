@@ -11,6 +11,8 @@ from etl_local.awserrors import AwsError
 from etl_local.context import LocalContext
 from etl_local.stepfunctions.api import StepFunctionsApi
 
+from tests.unit.stepfunctions.helpers import MODEL, check
+
 pytestmark = pytest.mark.integration
 
 
@@ -433,3 +435,25 @@ def test_start_sync_execution_for_express_machines(api: StepFunctionsApi) -> Non
     with pytest.raises(AwsError) as err:
         api.dispatch("StartSyncExecution", {"stateMachineArn": standard, "input": "{}"})
     assert err.value.code == "StateMachineTypeNotSupported"
+
+
+def test_responses_match_the_service_model(api: StepFunctionsApi) -> None:
+    machine = create(
+        api,
+        json.dumps({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}),
+        name="shapes",
+    )
+    done = start(api, machine, "shaped", {"a": 1})
+    arn = done["executionArn"]
+    calls = [
+        ("DescribeExecution", {"executionArn": arn}),
+        ("ListExecutions", {"stateMachineArn": machine}),
+        ("GetExecutionHistory", {"executionArn": arn}),
+        ("DescribeStateMachine", {"stateMachineArn": machine}),
+        ("ListStateMachines", {}),
+        ("DescribeStateMachineForExecution", {"executionArn": arn}),
+        ("ValidateStateMachineDefinition", {"definition": "{}"}),
+    ]
+    for action, params in calls:
+        shape = MODEL.operation_model(action).output_shape
+        check(shape, api.dispatch(action, params), action)

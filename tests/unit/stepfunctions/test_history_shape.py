@@ -4,19 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-import boto3
 import pytest
-from botocore.model import Shape, StructureShape
 from etl_local.stepfunctions import run_definition
 from etl_local.stepfunctions.errors import StatesError
 from etl_local.stepfunctions.integrations import Clients, Integrations, TaskCall
 
+from tests.unit.stepfunctions.helpers import MODEL, check
+
 pytestmark = pytest.mark.unit
 
 TASK = "arn:aws:lambda:us-east-1:123456789012:function:work"
-
-MODEL = boto3.client("stepfunctions", region_name="us-east-1").meta.service_model
-PY_TYPES = {"string": str, "integer": int, "long": int, "boolean": bool, "timestamp": float}
 
 
 def handler(clients: Clients, call: TaskCall) -> Any:
@@ -73,24 +70,6 @@ EVERYTHING = {
         "Fail": {"Type": "Fail", "Error": "Final", "Cause": "end"},
     },
 }
-
-
-def check(shape: Shape, value: Any, where: str) -> None:
-    if isinstance(shape, StructureShape):
-        assert isinstance(value, dict), where
-        unknown = set(value) - set(shape.members)
-        assert not unknown, f"{where}: {unknown}"
-        for key, item in value.items():
-            check(shape.members[key], item, f"{where}.{key}")
-        return
-    if shape.type_name == "map":
-        assert isinstance(value, dict), where
-        return
-    expected = PY_TYPES.get(shape.type_name)
-    if expected is not None:
-        assert isinstance(value, expected) or (expected is float and isinstance(value, int)), (
-            f"{where}: {value!r}"
-        )
 
 
 def test_every_event_matches_the_service_model() -> None:
