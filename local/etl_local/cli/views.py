@@ -44,14 +44,23 @@ def _runs_line(runs: list[StateRun]) -> str:
     return " > ".join(parts[-12:])
 
 
-def execution_view(runtime: LocalRuntime, executions: list[dict[str, Any]]) -> Table:
+def execution_view(
+    runtime: LocalRuntime,
+    executions: list[dict[str, Any]],
+    cache: dict[str, list[StateRun]] | None = None,
+) -> Table:
+    """One row per execution with its states; ``cache`` keeps finished executions' runs."""
+    cache = {} if cache is None else cache
     table = Table(title="executions", expand=True)
     table.add_column("execution", overflow="fold", ratio=2)
     table.add_column("status")
     table.add_column("time")
     table.add_column("states (status, duration)", ratio=5)
     for execution in executions:
-        runs = state_runs(runtime.history(execution["executionArn"]))
+        arn = execution["executionArn"]
+        runs = cache.get(arn) or state_runs(runtime.history(arn))
+        if execution["status"] in TERMINAL:
+            cache[arn] = runs
         status = execution["status"]
         style = STYLES.get(status, "white")
         table.add_row(
@@ -64,17 +73,18 @@ def execution_view(runtime: LocalRuntime, executions: list[dict[str, Any]]) -> T
 def live_view(console: Console) -> Iterator[Refresh]:
     """A live table of the executions; ``refresh`` redraws it (throttled)."""
     state = {"last": 0.0}
-    with Live(Table(), console=console, refresh_per_second=4, transient=False) as live:
+    finished: dict[str, list[StateRun]] = {}
+    with Live(Table(), console=console, refresh_per_second=4, transient=True) as live:
 
         def refresh(runtime: LocalRuntime, executions: list[dict[str, Any]]) -> None:
             import time
 
             now = time.monotonic()
             done = all(e["status"] in TERMINAL for e in executions)
-            if now - state["last"] < 0.5 and not done:
+            if now - state["last"] < 1.0 and not done:
                 return
             state["last"] = now
-            live.update(execution_view(runtime, executions))
+            live.update(execution_view(runtime, executions, finished))
 
         yield refresh
 
