@@ -25,13 +25,8 @@ def remove_duplicates(ctx: StepContext) -> Transform:
 def delete_duplicate_rows(ctx: StepContext) -> Transform:
     """Exact duplicates are indistinguishable, so which one stays does not matter: a hash
     DISTINCT, which (as on DataBrew's Spark) does not keep row order by itself; when the
-    recipe keeps row order for another step, each row keeps its first position.
-
-    At run time a cheap check comes first: if no two rows share a hash of all their values,
-    no two rows are equal, and the step passes the rows through untouched."""
+    recipe keeps row order for another step, each row keeps its first position."""
     names = ", ".join(ident(c) for c in ctx.frame.names)
-    if ctx.value(f"SELECT count(*) = count(DISTINCT hash({names})) FROM {SRC}"):
-        return ctx.builder().build(conditional=False)
     if ctx.row_id:
         row = ident(ROW_ID)
         query = f"SELECT {names}, min({row}) AS {row} FROM {SRC} GROUP BY {names}"
