@@ -196,8 +196,6 @@ class StepContext:
         # A one-value query over SRC as an SQL expression: a scalar subquery, or (when the
         # compiler may read data) its value as a typed literal, computed once.
         self.scalar: Callable[[str], str] = lambda sql: f"({sql})"
-        # The Python value of a one-value query over SRC, or None when no data may be read.
-        self.value: Callable[[str], Any] = lambda sql: None
         # (secondaryDatasetName, S3 location or None) -> a relation holding that dataset
         self.secondary: Callable[[str | None, str | None], str] = self._no_secondary
         self.describe: Callable[[str], dict[str, str]] = lambda relation: {}  # name -> type

@@ -148,10 +148,6 @@ class _Probe:
         query = self._chain.query(sql.replace(SRC, self._chain.last))
         return self._con.execute(query).fetchall()
 
-    def value(self, sql: str) -> Any:
-        rows = self(sql)
-        return rows[0][0] if rows else None
-
 
 class _Scalar:
     """Evaluates a one-value query over the step's input and inlines it as a typed literal,
@@ -213,7 +209,6 @@ def compile_recipe(
             if probe:
                 ctx.probe = _Probe(con, chain)
                 ctx.scalar = _Scalar(con, chain)
-                ctx.value = _Probe(con, chain).value
             transform = spec.compile(ctx)
             cond = condition_sql(step, {c.name: c.type for c in frame.columns})
             try:
