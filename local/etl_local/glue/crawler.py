@@ -15,9 +15,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from etl_local.glue.catalog import CatalogWriter, CrawlOutcome
 from etl_local.glue.classifiers import TextClassifier, classify_object, custom_classifiers
-from etl_local.glue.classifiers.base import UNKNOWN, Classification
+from etl_local.glue.classifiers.base import UNKNOWN, Classification, unknown
 from etl_local.glue.layout import (
     DataFile,
     TableGroup,
@@ -78,8 +80,15 @@ def classify_all(
 ) -> list[DataFile]:
     objects = _listed(target, seen)
     sample = plan_sample(objects, target.sample_size)
+
+    def classify(obj: StoredObject) -> Classification:
+        try:
+            return classify_object(target.store, obj, custom)
+        except (OSError, ClientError):  # unreadable (permissions, gone since the listing)
+            return unknown()
+
     with ThreadPoolExecutor(READ_THREADS) as pool:
-        classified = pool.map(lambda o: classify_object(target.store, o, custom), sample.read)
+        classified = pool.map(classify, sample.read)
         found = dict(zip((o.key for o in sample.read), classified, strict=True))
     base = len(target.prefix) + 1 if target.prefix else 0
     files = []

@@ -82,3 +82,17 @@ def test_custom_classifier_option(tmp_path: Path) -> None:
         "carrier",
         "name",
     ]
+
+
+def test_odd_folders_never_crash(tmp_path: Path) -> None:
+    root = tmp_path / "odd"
+    (root / "deep" / "deeper").mkdir(parents=True)
+    (root / "top.csv").write_text("a,b\n1,2\n3,4\n")
+    (root / "deep" / "x.json").write_text('{"k": 1}\n')
+    (root / "deep" / "deeper" / "blob.bin").write_bytes(bytes(range(256)) * 4)
+    (root / "deep" / "deeper" / "unreadable.csv").write_text("a,b\n1,2\n")
+    (root / "deep" / "deeper" / "unreadable.csv").chmod(0)
+    out = _crawl(root)
+    names = sorted(t["Name"] for t in out["TableList"])
+    assert names == ["deeper", "top_csv", "x_json"]  # mixed folders split; the blob left out
+    assert all(t["Parameters"]["classification"] for t in out["TableList"])
