@@ -158,6 +158,7 @@ class Response:
 
 
 _STATUS_TEXT = {
+    501: "Not Implemented",
     200: "OK",
     202: "Accepted",
     204: "No Content",
@@ -538,14 +539,46 @@ class Router:
         def capture(status: str, headers: list[tuple[str, str]], *args: Any) -> Any:
             seen["status"] = int(status.split()[0])
             seen["headers"] = {name.lower(): value for name, value in headers}
+            if _is_moto_crash(seen["status"], seen["headers"]):
+                return lambda _: None  # replaced below by an AWS-shaped error
             return start_response(status, headers, *args)
 
-        result = self._moto(environ, capture)
+        try:
+            result = self._moto(environ, capture)
+        except NotImplementedError:
+            return _not_implemented(request)(start_response)
+        if _is_moto_crash(seen.get("status", 200), seen.get("headers", {})):
+            if hasattr(result, "close"):
+                result.close()
+            return _not_implemented(request)(start_response)
         if self.s3_listener and "status" in seen:
             change = s3_change(request, seen["status"], seen["headers"])
             if change:
                 self.s3_listener(change)
         return result
+
+
+def _is_moto_crash(status: int, headers: Mapping[str, str]) -> bool:
+    """moto answers an action it does not implement with an HTML 500 page."""
+    return status == 500 and headers.get("content-type", "").startswith("text/html")
+
+
+def _not_implemented(request: Request) -> Response:
+    """A 501 in the protocol's error shape (botocore does not retry a 501, unlike a 500)."""
+    target = request.headers.get("x-amz-target") or f"{request.method} {request.path}"
+    message = f"{target} is not implemented by the local API plane"
+    if "x-amz-target" in request.headers:
+        body = _dumps({"__type": "NotImplementedException", "message": message})
+        return Response(501, [("Content-Type", "application/x-amz-json-1.1")], body)
+    xml = (
+        "<?xml version='1.0' encoding='UTF-8'?><ErrorResponse><Error><Code>NotImplemented"
+        f"</Code><Message>{message}</Message></Error></ErrorResponse>"
+    )
+    return Response(
+        501,
+        [("Content-Type", "application/xml"), ("x-amzn-ErrorType", "NotImplemented")],
+        xml.encode(),
+    )
 
 
 class _BytesInput:

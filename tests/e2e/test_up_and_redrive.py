@@ -76,30 +76,31 @@ class Endpoint:
 
 @pytest.fixture(scope="module")
 def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Endpoint]:
-    workspace = tmp_path_factory.mktemp("up") / ".etl-local"
+    folder = tmp_path_factory.mktemp("up")
+    workspace = folder / ".etl-local"
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    log = (folder / "up.log").open("w")
     process = subprocess.Popen(  # noqa: S603 - our own CLI
         [*CLI, "up", "--port", str(port), "--workspace", str(workspace), "--repo", str(REPO)],
         cwd=REPO,
         env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        stdout=log,
+        stderr=subprocess.STDOUT,
         text=True,
     )
     running = Endpoint(f"http://127.0.0.1:{port}", workspace, process)
     deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        assert process.poll() is None, process.communicate()
-        try:
-            running.client("stepfunctions").list_state_machines()["stateMachines"][0]
-            break
-        except Exception:
-            time.sleep(1)
+    # the endpoint is ready for landings when `up` says so (events attached, stack provisioned)
+    while "local AWS endpoint" not in (folder / "up.log").read_text():
+        assert process.poll() is None, (folder / "up.log").read_text()
+        assert time.monotonic() < deadline, "etl-local up did not become ready"
+        time.sleep(0.5)
     yield running
     if process.poll() is None:
         process.send_signal(signal.SIGINT)
         process.wait(timeout=300)
+    log.close()
 
 
 def _by_name(executions: list[dict[str, Any]], dataset: str) -> list[dict[str, Any]]:

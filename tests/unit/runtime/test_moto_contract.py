@@ -51,3 +51,17 @@ def test_moto_no_longer_delivers_s3_events_itself(ctx: LocalContext) -> None:
     assert messages == []
     events.remove_targets(Rule="contract-rule", Ids=["q"])
     events.delete_rule(Name="contract-rule")
+
+
+def test_action_moto_lacks_is_a_clear_aws_error(ctx: LocalContext) -> None:
+    """moto answers an unimplemented action with an HTML 500 (which botocore retries); the
+    plane turns it into a 501 in the protocol's error shape, not retried. Glue classifiers
+    are one such action in moto 5.2 (the Glue engine implements them)."""
+    from botocore.exceptions import ClientError
+
+    glue = ctx.passthrough_client("glue")
+    with pytest.raises(ClientError) as err:
+        glue.create_classifier(CsvClassifier={"Name": "contract-csv", "Delimiter": ","})
+    assert err.value.response["Error"]["Code"] == "NotImplementedException"
+    assert err.value.response["ResponseMetadata"]["RetryAttempts"] == 0
+    assert "AWSGlue.CreateClassifier" in err.value.response["Error"]["Message"]
