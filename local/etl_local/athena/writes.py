@@ -240,7 +240,11 @@ def _copy(stmt: Statement, sql: str, spec: WriteSpec) -> tuple[int, list[str]]:
     row = stmt.scope.cursor.execute(f"COPY ({sql}) TO '{target}' ({rendered})").fetchone()
     assert row is not None
     count, files = int(row[0]), [str(f) for f in row[1]]
-    return count, [f if f.startswith("s3://") else f"s3://{f}" for f in files]
+    files = [f if f.startswith("s3://") else f"s3://{f}" for f in files]
+    if count == 0 and files:  # Athena's writers open on the first row: no rows, no files
+        stmt.storage.delete_all(files)
+        files = []
+    return count, files
 
 
 HIVE_DEFAULT_PARTITION = "__HIVE_DEFAULT_PARTITION__"
@@ -298,6 +302,8 @@ def _copy_arrow(stmt: Statement, sql: str, spec: WriteSpec) -> tuple[int, list[s
             column = part[key]
             part = part.filter(pc.is_null(column) if value is None else pc.equal(column, value))
         part = part.drop_columns(partition_by)
+        if part.num_rows == 0:
+            continue  # no rows, no file (as Athena)
         folders = _partition_folders(list(values), values.values())
         url = f"{folder(location)}{folders}{stmt.query_id}_0.{writer.extension}"
         data_types = [(n, t) for n, t in hive_types.items() if n not in partition_by]

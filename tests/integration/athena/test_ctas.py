@@ -249,3 +249,15 @@ def test_ctas_with_no_data_creates_an_empty_table(athena, db):
     ]
     assert columns == [{"Name": "x", "Type": "int"}, {"Name": "y", "Type": "string"}]
     assert athena.rows(f"SELECT count(*) FROM {db}.shape") == [["0"]]
+
+
+@pytest.mark.parametrize("fmt", ["PARQUET", "ORC"])
+def test_ctas_of_no_rows_writes_no_files(athena, db, fmt):
+    location = athena.location(f"nothing_{fmt}")
+    result = athena.run(
+        f"CREATE TABLE {db}.nothing_{fmt.lower()} WITH (format = '{fmt}', external_location = '{location}') "
+        "AS SELECT 1 AS x WHERE false"
+    )
+    assert result.text_rows() == [["0"]]
+    assert athena.keys(location) == []
+    assert athena.rows(f"SELECT count(*) FROM {db}.nothing_{fmt.lower()}") == [["0"]]
