@@ -129,8 +129,14 @@ def run(
         since = time.time()
         landings = runtime.land(list(paths), dataset)
         console.print(f"landed {len(landings)} object(s) in s3://{runtime.raw_bucket}/")
-        with live_view(console) as refresh:
-            executions = runtime.wait(timeout, on_poll=lambda e: refresh(runtime, e), since=since)
+        try:
+            with live_view(console) as refresh:
+                executions = runtime.wait(
+                    timeout, on_poll=lambda e: refresh(runtime, e), since=since
+                )
+        except TimeoutError as exc:
+            console.print(f"[red]{exc}: stopping (the runs stay RUNNING in the workspace)[/red]")
+            executions = runtime.executions(since)
         failed = _report(runtime, executions, landings)
         _write_summary(runtime, executions, landings)
     _exported(runtime)
