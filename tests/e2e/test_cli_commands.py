@@ -35,13 +35,8 @@ def test_query_reads_the_restored_catalogue(pipeline_run: PipelineRun) -> None:
 
 
 def test_history_and_graph_of_an_execution(pipeline_run: PipelineRun) -> None:
-    listing = etl_local(pipeline_run.workspace, "executions", timeout=300)
-    name = next(
-        word
-        for line in listing.stdout.splitlines()
-        for word in line.split()
-        if word.startswith("airlines-")
-    )
+    summary = json.loads((pipeline_run.workspace / "run-summary.json").read_text())
+    name = next(e["name"] for e in summary["executions"] if e["name"].startswith("airlines-"))
     history = etl_local(pipeline_run.workspace, "history", name, timeout=300)
     assert history.exit_code == 0, str(history)
     types = [event["type"] for event in json.loads(history.stdout)]
