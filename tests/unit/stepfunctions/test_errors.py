@@ -201,7 +201,7 @@ def test_execution_timeout() -> None:
     definition = machine({"W": {"Type": "Wait", "Seconds": 100, "End": True}}, TimeoutSeconds=10)
     result = run(definition, {})
     assert (result.status, result.error) == ("TIMED_OUT", "States.Timeout")
-    assert types(result)[-1] == "ExecutionTimedOut"
+    assert types(result)[-2:] == ["WaitStateAborted", "ExecutionTimedOut"]
     start, end = result.history[0]["timestamp"], result.history[-1]["timestamp"]
     assert 9.9 <= end - start < 11
 

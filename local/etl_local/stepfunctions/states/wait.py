@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from etl_local.stepfunctions.errors import RUNTIME, StatesError
+from etl_local.stepfunctions.errors import RUNTIME, ExecutionInterrupted, StatesError
 from etl_local.stepfunctions.payload import (
     Evaluator,
     Frame,
@@ -55,7 +55,11 @@ class WaitState(State):
     def work(self, scope: Scope, raw: Any, effective: Any, frame: Frame) -> Any:
         frame.states = {"input": raw, "context": frame.context()}
         value = self.source(effective, frame)
-        scope.sleep(self._seconds(value, scope, frame))
+        try:
+            scope.sleep(self._seconds(value, scope, frame))
+        except ExecutionInterrupted:
+            scope.event("WaitStateAborted")
+            raise
         return effective
 
     def _seconds(self, value: Any, scope: Scope, frame: Frame) -> float:
