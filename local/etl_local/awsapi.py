@@ -539,8 +539,10 @@ class Router:
         def capture(status: str, headers: list[tuple[str, str]], *args: Any) -> Any:
             seen["status"] = int(status.split()[0])
             seen["headers"] = {name.lower(): value for name, value in headers}
-            if _is_moto_crash(seen["status"], seen["headers"]):
-                return lambda _: None  # replaced below by an AWS-shaped error
+            if _is_moto_crash(seen["status"], seen["headers"]) or _is_notification_read(
+                request, seen["status"]
+            ):
+                return lambda _: None  # the response is rewritten below
             return start_response(status, headers, *args)
 
         try:
@@ -551,11 +553,49 @@ class Router:
             if hasattr(result, "close"):
                 result.close()
             return _not_implemented(request)(start_response)
+        if _is_notification_read(request, seen.get("status", 0)):
+            return _with_eventbridge_setting(request, result, seen, start_response)
         if self.s3_listener and "status" in seen:
             change = s3_change(request, seen["status"], seen["headers"])
             if change:
                 self.s3_listener(change)
         return result
+
+
+def _is_notification_read(request: Request, status: int) -> bool:
+    """GetBucketNotificationConfiguration (``GET /<bucket>?notification``) that succeeded."""
+    bucket, _, key = request.path.lstrip("/").partition("/")
+    return (
+        status == 200
+        and request.method == "GET"
+        and "notification" in request.query
+        and bool(bucket)
+        and not key
+        and "x-amz-target" not in request.headers
+    )
+
+
+def _with_eventbridge_setting(
+    request: Request, result: Iterable[bytes], seen: dict[str, Any], start_response: Any
+) -> list[bytes]:
+    """moto leaves ``EventBridgeConfiguration`` out of the response; S3 includes it."""
+    body = b"".join(result)
+    if hasattr(result, "close"):
+        result.close()
+    bucket = request.path.lstrip("/").split("/", 1)[0]
+    if eventbridge_enabled(bucket) and b"EventBridgeConfiguration" not in body:
+        if body.rstrip().endswith(b"/>"):  # an empty <NotificationConfiguration .../>
+            head = body.rstrip()[:-2]
+            body = head + b"><EventBridgeConfiguration/></NotificationConfiguration>"
+        else:
+            body = body.replace(
+                b"</NotificationConfiguration>",
+                b"<EventBridgeConfiguration/></NotificationConfiguration>",
+            )
+    headers = [(k, v) for k, v in seen["headers"].items() if k != "content-length"]
+    headers.append(("Content-Length", str(len(body))))
+    start_response("200 OK", headers)
+    return [body]
 
 
 def _is_moto_crash(status: int, headers: Mapping[str, str]) -> bool:

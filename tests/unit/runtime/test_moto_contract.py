@@ -5,8 +5,9 @@ from __future__ import annotations
 import importlib
 
 import pytest
-from etl_local.awsapi import MOTO_INTERNALS, eventbridge_enabled
+from etl_local.awsapi import MOTO_INTERNALS, _moto_app, eventbridge_enabled
 from etl_local.context import LocalContext
+from werkzeug.test import Client
 
 pytestmark = pytest.mark.unit
 
@@ -18,18 +19,28 @@ def test_moto_names_we_use_exist(dotted: str) -> None:
 
 
 def test_moto_drops_eventbridge_configuration_from_get_notification(ctx: LocalContext) -> None:
-    """Why ``eventbridge_enabled`` reads moto's model: the API response omits the setting.
-    When moto fixes this, switch to GetBucketNotificationConfiguration."""
+    """moto stores EventBridgeConfiguration but leaves it out of the response (hence
+    ``eventbridge_enabled`` reads moto's model); the plane puts it back, as S3 answers.
+    When moto fixes this, the passthrough assertion fails: drop the rewrite then."""
     s3 = ctx.client("s3")
     s3.create_bucket(Bucket="contract-eventbridge")
     s3.put_bucket_notification_configuration(
         Bucket="contract-eventbridge",
         NotificationConfiguration={"EventBridgeConfiguration": {}},
     )
-    response = s3.get_bucket_notification_configuration(Bucket="contract-eventbridge")
-    assert "EventBridgeConfiguration" not in response
+    assert "EventBridgeConfiguration" in s3.get_bucket_notification_configuration(
+        Bucket="contract-eventbridge"
+    )
     assert eventbridge_enabled("contract-eventbridge")
     assert not eventbridge_enabled("no-such-bucket-here")
+    moto_app, _ = _moto_app()
+    scope = "Credential=local/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=0"
+    response = Client(moto_app).get(
+        "/contract-eventbridge?notification",
+        headers={"Authorization": f"AWS4-HMAC-SHA256 {scope}"},
+    )
+    assert response.status_code == 200
+    assert b"EventBridgeConfiguration" not in response.data  # moto's gap, still there
 
 
 def test_moto_no_longer_delivers_s3_events_itself(ctx: LocalContext) -> None:
