@@ -13,6 +13,7 @@ from typing import Any
 import fastavro
 import pyarrow as pa
 import pyarrow.orc as orc
+import pyarrow.parquet as pq
 from sqlglot import exp
 
 ArrowReader = Callable[[bytes], pa.Table]
@@ -108,4 +109,20 @@ def avro_schema(columns: list[tuple[str, str]]) -> dict[str, Any]:
 def write_avro(table: pa.Table, compression: str, columns: list[tuple[str, str]]) -> bytes:
     buffer = io.BytesIO()
     fastavro.writer(buffer, avro_schema(columns), table.to_pylist(), codec=AVRO_CODECS[compression])
+    return buffer.getvalue()
+
+
+PARQUET_COMPRESSIONS = {
+    "SNAPPY": "snappy",
+    "GZIP": "gzip",
+    "ZSTD": "zstd",
+    "LZ4": "lz4",
+    "NONE": "none",
+}
+
+
+def write_parquet(table: pa.Table, compression: str, columns: list[tuple[str, str]]) -> bytes:
+    del columns
+    buffer = io.BytesIO()
+    pq.write_table(table, buffer, compression=PARQUET_COMPRESSIONS[compression])
     return buffer.getvalue()

