@@ -551,6 +551,8 @@ def run_insert(stmt: Statement) -> QueryResult:
         target = target.this
     assert isinstance(target, exp.Table)
     table = stmt.existing_table(target)
+    if int((table.raw.get("StorageDescriptor") or {}).get("NumberOfBuckets") or 0) > 0:
+        raise AthenaQueryError("NOT_SUPPORTED", "INSERT INTO is not supported on bucketed tables")
     if table.is_view:
         raise AthenaQueryError(
             "NOT_SUPPORTED", f"Inserting into views is not supported: {table.database}.{table.name}"

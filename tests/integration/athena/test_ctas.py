@@ -277,3 +277,6 @@ def test_bucketed_ctas_writes_hive_buckets(athena, db):
     rows = athena.rows(f'SELECT "$path" FROM {db}.bucketed LIMIT 0') if False else None
     assert rows is None
     assert athena.rows(f"SELECT count(*), sum(id) FROM {db}.bucketed") == [["20", "210"]]
+    with pytest.raises(AthenaQueryError) as err:
+        athena.run(f"INSERT INTO {db}.bucketed SELECT 21, 'v21', 'a'")
+    assert err.value.message == "INSERT INTO is not supported on bucketed tables"
