@@ -11,6 +11,8 @@ How rows are drawn, per target month (rows split over months like the real year)
   distribution of carriers, routes and timetables is kept as it is;
 - an independent *outcome* row from the same month gives the departure/arrival delays and
   the missing-value pattern (cancelled: no dep/arr times; diverted: no arrival delay);
+- a timetable row drawn again flies under another number (``+ 10000`` per repeat), so
+  (date, carrier, flight, origin, scheduled departure) stays a key, as in the real data;
 - actual times are the scheduled ones plus the delays (hhmm, midnight written 2400), and
   ``time_hour`` is the scheduled departure hour in UTC (origins are in America/New_York).
 """
@@ -39,8 +41,9 @@ COLUMNS = [
 ]
 TEXT_COLUMNS = ("carrier", "tailnum", "origin", "dest")
 NUMBER_COLUMNS = ("flight", "distance", "hour", "minute")
-SOURCE_COLUMNS = (*TEXT_COLUMNS, *NUMBER_COLUMNS, "month", "day", "sched_dep_time")
-SOURCE_COLUMNS += ("sched_arr_time", "dep_time", "dep_delay", "arr_delay", "air_time")
+TIMETABLE_COLUMNS = ("month", "day", "sched_dep_time", "sched_arr_time")
+OUTCOME_COLUMNS = ("dep_time", "dep_delay", "arr_delay", "air_time")
+SOURCE_COLUMNS = (*TEXT_COLUMNS, *NUMBER_COLUMNS, *TIMETABLE_COLUMNS, *OUTCOME_COLUMNS)
 ORIGIN_TIME_ZONE = "America/New_York"
 MINUTES_PER_DAY = 24 * 60
 
@@ -126,7 +129,23 @@ def generate_rows(
         columns[name] = pa.DictionaryArray.from_arrays(indices, source.dictionaries[name])
     for name in NUMBER_COLUMNS:
         columns[name] = pa.array(src[name][plan].astype(np.int64))
+    columns["flight"] = pa.array(unique_flight_numbers(src, plan))
     return columns
+
+
+FLIGHT_NUMBER_SPAN = 10_000  # real flight numbers are below this
+
+
+def unique_flight_numbers(src: dict[str, np.ndarray], plan: np.ndarray) -> np.ndarray:
+    """Flight numbers that keep (date, carrier, flight, origin, scheduled departure) a key:
+    the k-th repeat of a resampled timetable row flies as number + k * 10000."""
+    flight = src["flight"][plan].astype(np.int64)
+    key = src["day"][plan].astype(np.int64)
+    for name, span in (("carrier", 64), ("origin", 8), ("sched_dep_time", 2401)):
+        key = key * span + src[name][plan].astype(np.int64)
+    key = key * FLIGHT_NUMBER_SPAN + flight
+    repeat = pd.Series(key).groupby(key, sort=False).cumcount().to_numpy()
+    return flight + repeat * FLIGHT_NUMBER_SPAN
 
 
 def utc_hours(year: int, month: int) -> pa.Array:
