@@ -321,22 +321,19 @@ class StepFunctionsApi:
         )
         self.store.put_execution(record)
 
-    def start_execution(self, params: dict[str, Any]) -> dict[str, Any]:
+    def _prepare(self, params: dict[str, Any]) -> tuple[MachineRecord, str, str, Any]:
+        """The machine, execution name, input text and parsed input of a Start* request."""
         machine = self._machine(params.get("stateMachineArn"))
         name = params["name"] if "name" in params else str(uuid.uuid4())
         _check_name(name)
         input_text = params.get("input") or "{}"
         try:
-            execution_input = json.loads(input_text)
+            return machine, name, input_text, json.loads(input_text)
         except json.JSONDecodeError as exc:
             raise AwsError("InvalidExecutionInput", f"Invalid execution input: {exc.msg}") from exc
-        arn = execution_arn(machine.arn, name)
-        existing = self.store.execution(arn)
-        if existing is not None:
-            if existing.status == "RUNNING" and existing.input == input_text:
-                return {"executionArn": arn, "startDate": existing.start_date}
-            raise AwsError("ExecutionAlreadyExists", f"Execution Already Exists: '{arn}'")
-        execution = Execution(
+
+    def _execution_of(self, machine: MachineRecord, name: str, execution_input: Any) -> Execution:
+        return Execution(
             load(machine.definition),
             execution_input,
             name=name,
@@ -346,6 +343,16 @@ class StepFunctionsApi:
             tokens=self.tokens,
             role_arn=machine.role_arn,
         )
+
+    def start_execution(self, params: dict[str, Any]) -> dict[str, Any]:
+        machine, name, input_text, execution_input = self._prepare(params)
+        arn = execution_arn(machine.arn, name)
+        existing = self.store.execution(arn)
+        if existing is not None:
+            if existing.status == "RUNNING" and existing.input == input_text:
+                return {"executionArn": arn, "startDate": existing.start_date}
+            raise AwsError("ExecutionAlreadyExists", f"Execution Already Exists: '{arn}'")
+        execution = self._execution_of(machine, name, execution_input)
         record = ExecutionRecord(
             arn=arn,
             machine_arn=machine.arn,
@@ -364,29 +371,13 @@ class StepFunctionsApi:
 
     def start_sync_execution(self, params: dict[str, Any]) -> dict[str, Any]:
         """EXPRESS machines only: run to the end in the request, keep no record (as AWS)."""
-        machine = self._machine(params.get("stateMachineArn"))
+        machine, name, input_text, execution_input = self._prepare(params)
         if machine.type != "EXPRESS":
             raise AwsError(
                 "StateMachineTypeNotSupported",
                 "This operation is not supported by this type of state machine",
             )
-        name = params["name"] if "name" in params else str(uuid.uuid4())
-        _check_name(name)
-        input_text = params.get("input") or "{}"
-        try:
-            execution_input = json.loads(input_text)
-        except json.JSONDecodeError as exc:
-            raise AwsError("InvalidExecutionInput", f"Invalid execution input: {exc.msg}") from exc
-        execution = Execution(
-            load(machine.definition),
-            execution_input,
-            name=name,
-            machine_arn=machine.arn,
-            clock=make_clock(self.virtual_clock),
-            integrations=self.integrations,
-            tokens=self.tokens,
-            role_arn=machine.role_arn,
-        )
+        execution = self._execution_of(machine, name, execution_input)
         result = execution.run()
         arn = execution.arn.replace(":execution:", ":express:", 1)
         out: dict[str, Any] = {
