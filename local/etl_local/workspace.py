@@ -320,6 +320,28 @@ def _table_view(workspace: Workspace, table: dict[str, Any]) -> str | None:
     return "\nUNION ALL BY NAME\n".join(selects) or None
 
 
+def _duck_type(hive_type: str) -> str:
+    hive_type = hive_type.lower()
+    if hive_type.startswith(("decimal", "varchar", "char")):
+        return hive_type.upper().replace("CHAR(", "VARCHAR(").replace("VARVARCHAR", "VARCHAR")
+    return _DUCK_TYPES.get(hive_type, "VARCHAR")
+
+
+def _empty_view(table: dict[str, Any]) -> str:
+    """A table without data files still answers, with its columns and no rows."""
+    columns = [
+        *table.get("StorageDescriptor", {}).get("Columns", []),
+        *table.get("PartitionKeys", []),
+    ]
+    if not columns:
+        return "SELECT NULL AS no_columns WHERE false"
+    selected = ", ".join(
+        f"CAST(NULL AS {_duck_type(c.get('Type', 'string'))}) AS {_ident(c['Name'])}"
+        for c in columns
+    )
+    return f"SELECT {selected} WHERE false"  # noqa: S608 - names quoted by _ident
+
+
 def build_lake_database(workspace: Workspace, catalog: dict[str, Any]) -> list[str]:
     """(Re)write ``lake.duckdb``: one schema per database, one view per table with data."""
     import duckdb
@@ -332,9 +354,7 @@ def build_lake_database(workspace: Workspace, catalog: dict[str, Any]) -> list[s
             schema = _ident(database["Name"])
             con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
             for table in database.get("Tables", []):
-                body = _table_view(workspace, table)
-                if body is None:
-                    continue
+                body = _table_view(workspace, table) or _empty_view(table)
                 view = f"{schema}.{_ident(table['Name'])}"
                 try:
                     con.execute(f"CREATE OR REPLACE VIEW {view} AS {body}")

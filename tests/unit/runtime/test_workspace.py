@@ -99,13 +99,30 @@ def test_export_builds_views_per_table(ctx: LocalContext, lake: tuple[Workspace,
     assert written == 3
     assert (workspace.lake / bucket / "t" / "%2E%2E" / "escape.txt").read_bytes() == b"x"
     assert workspace.export_objects(ctx.client("s3"), [bucket]) == 0  # unchanged: not rewritten
-    catalog = dump_catalog(ctx.client("glue"))
-    assert build_lake_database(workspace, catalog) == ["ws_db.t"]
+    glue = ctx.client("glue")
+    glue.create_table(
+        DatabaseName="ws_db",
+        TableInput={
+            "Name": "no_rows",
+            "StorageDescriptor": {
+                "Columns": [
+                    {"Name": "n", "Type": "bigint"},
+                    {"Name": "d", "Type": "decimal(10,2)"},
+                ],
+                "Location": f"s3://{bucket}/no_rows/",
+            },
+        },
+    )
+    catalog = dump_catalog(glue)
+    assert sorted(build_lake_database(workspace, catalog)) == ["ws_db.no_rows", "ws_db.t"]
     with duckdb.connect(str(workspace.database), read_only=True) as con:
         rows = con.execute(
             "SELECT month, count(*), sum(id) FROM ws_db.t GROUP BY 1 ORDER BY 1"
         ).fetchall()
+        empty = con.execute("SELECT n, d FROM ws_db.no_rows").description
+        count = con.execute("SELECT count(*) FROM ws_db.no_rows").fetchone()
     assert rows == [("01", 2, 3), ("02", 2, 3)]
+    assert [c[0] for c in empty] == ["n", "d"] and count == (0,)
 
 
 def test_catalog_round_trip(ctx: LocalContext, lake: tuple[Workspace, str]) -> None:
