@@ -59,6 +59,8 @@ def _quiet_logs(verbose: bool) -> None:
         format="%(levelname)s %(name)s: %(message)s",
     )
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    # "Connection pool is full, discarding connection": busy clients, not a problem
+    logging.getLogger("urllib3.connectionpool").setLevel(logging.ERROR)
 
 
 @contextmanager
