@@ -111,7 +111,21 @@ class WarmDriver:
         self.log_path = log_path
         self.busy = threading.Lock()
         self._process: subprocess.Popen[str] | None = None
+        self._ready = False
         self._lines: queue.Queue[str | None] = queue.Queue()
+
+    def prewarm(self) -> None:
+        """Start the driver (and its JVM) now, in the background, if it is not running."""
+        if self.busy.acquire(blocking=False):
+            try:
+                self._ensure_process()
+            finally:
+                self.busy.release()
+
+    def _ensure_process(self) -> None:
+        if self._process is None or self._process.poll() is not None:
+            self._process = self._start()
+            self._ready = False
 
     def _start(self) -> subprocess.Popen[str]:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -163,11 +177,13 @@ class WarmDriver:
         stop: threading.Event | None,
     ) -> tuple[str | None, str | None]:
         deadline = _deadline(timeout)
-        if self._process is None or self._process.poll() is not None:
-            self._process = self._start()
+        self._ensure_process()
+        if not self._ready:
             waited = self._await("ready", deadline or _deadline(READY_TIMEOUT), stop)
             if waited:
                 return self._failed(waited)
+            self._ready = True
+        assert self._process is not None
         result_path = root / "result.json"
         request = {
             "script": str(script),

@@ -154,6 +154,11 @@ class JobRunner:
         finally:
             self._warm.busy.release()
 
+    def prewarm(self) -> None:
+        """Warm runner: start the Spark driver now so the first run skips JVM start-up."""
+        if self._warm is not None:
+            self._warm.prewarm()
+
     def close(self) -> None:
         if self._warm is not None:
             self._warm.close()

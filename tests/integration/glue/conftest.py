@@ -111,6 +111,22 @@ class GlueWorld:
 
 
 @pytest.fixture(scope="session")
+def warm_runner(endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[JobRunner]:
+    """One warm Spark driver for the Spark tests, started at the session's first Glue test
+    so the JVM boots while the crawler tests run."""
+    ctx = LocalContext(endpoint_url=endpoint, workspace=tmp_path_factory.mktemp("warm"))
+    runner = JobRunner(ctx.client("s3"), ctx.workspace / "jobs", warm=True)
+    runner.prewarm()
+    yield runner
+    runner.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _spark_boots_early(warm_runner: JobRunner) -> None:
+    return None
+
+
+@pytest.fixture(scope="session")
 def clients() -> dict[tuple[str, bool], Any]:
     """boto3 clients shared by every test's context (creating clients is slow)."""
     return {}

@@ -1,6 +1,6 @@
 """Real PySpark runs through the Glue API: S3 staging in and out, and the pipeline's own
 ``glue/jobs/flights_enrich.py`` unchanged. One warm Spark driver serves the whole module
-(the JVM starts once); the API and moto state are per test."""
+(the JVM starts once, booted early by conftest); the API and moto state are per test."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from etl_local.context import LocalContext
 from etl_local.glue.api import GlueApi
 from etl_local.glue.jobrunner import JobRunner
 
@@ -22,14 +21,6 @@ from tests.integration.glue.conftest import GlueWorld
 pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parents[3]
-
-
-@pytest.fixture(scope="module")
-def warm_runner(endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[JobRunner]:
-    ctx = LocalContext(endpoint_url=endpoint, workspace=tmp_path_factory.mktemp("warm"))
-    runner = JobRunner(ctx.client("s3"), ctx.workspace / "jobs", warm=True)
-    yield runner
-    runner.close()
 
 
 @pytest.fixture
