@@ -67,6 +67,10 @@ class GlueApi:
     def dispatch(self, action: str, params: dict[str, Any]) -> dict[str, Any]:
         return self._handlers[action](params)
 
+    def prewarm(self) -> None:
+        """Boot the warm Spark driver now (``etl-local up``), so the first job run starts fast."""
+        self.jobs.runner.prewarm()
+
     def close(self) -> None:
         self.crawlers.close()
         self.jobs.close()
