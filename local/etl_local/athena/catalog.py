@@ -127,8 +127,16 @@ class GlueCatalog:
     def delete_database(self, database: str) -> None:
         self.glue.delete_database(Name=database)
 
-    def create_table(self, database: str, table_input: dict[str, Any]) -> None:
-        self.glue.create_table(DatabaseName=database, TableInput=table_input)
+    def create_table(
+        self, database: str, table_input: dict[str, Any], if_not_exists: bool = False
+    ) -> None:
+        """Create a table; with ``if_not_exists`` a table created meanwhile by a concurrent
+        query is not an error (Athena's IF NOT EXISTS is a no-op then, too)."""
+        try:
+            self.glue.create_table(DatabaseName=database, TableInput=table_input)
+        except ClientError as exc:
+            if not (if_not_exists and _code(exc) == "AlreadyExistsException"):
+                raise
 
     def update_table(self, database: str, table_input: dict[str, Any]) -> None:
         self.glue.update_table(DatabaseName=database, TableInput=table_input)

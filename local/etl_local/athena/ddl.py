@@ -95,7 +95,9 @@ def create_external_table(stmt: Statement) -> QueryResult:
         if tree.args.get("exists"):
             return _ddl("CREATE_TABLE")
         raise _already_exists("Table", name)
-    stmt.catalog.create_table(database, hiveddl.table_input(tree, name))
+    stmt.catalog.create_table(
+        database, hiveddl.table_input(tree, name), if_not_exists=bool(tree.args.get("exists"))
+    )
     return _ddl("CREATE_TABLE")
 
 

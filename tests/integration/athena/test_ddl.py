@@ -174,3 +174,17 @@ def test_ddl_errors(athena, db, sql, name, message):
         athena.run(sql.format(db=db[0]))
     assert err.value.name == name
     assert message.format(db=db[0]) in err.value.message
+
+
+def test_concurrent_create_external_table_if_not_exists_is_a_no_op(athena, db):
+    """Several runs landing at once all create the committed tables; none may fail."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    name, _ = db
+    location = athena.location("raced")
+    sql = f"CREATE EXTERNAL TABLE IF NOT EXISTS {name}.raced (n int) LOCATION '{location}'"
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        list(pool.map(lambda _: athena.run(sql), range(12)))
+    assert athena.rows(f"SHOW TABLES IN {name} 'raced'") == [["raced"]]
+    with pytest.raises(AthenaQueryError, match="already exists"):
+        athena.run(f"CREATE EXTERNAL TABLE {name}.raced (n int) LOCATION '{location}'")
