@@ -58,7 +58,7 @@ _GLOB_TOKENS: tuple[tuple[str, Callable[[re.Match[str]], str]], ...] = (
     (r"\[([^\]]*)\]", lambda m: f"[{m.group(1)}]"),
     (r"\{([^}]*)\}", lambda m: "(?:" + "|".join(map(re.escape, m.group(1).split(","))) + ")"),
 )
-_GLOB = re.compile("|".join(f"({pattern})" for pattern, _ in _GLOB_TOKENS))
+_GLOB = re.compile("|".join(f"(?P<t{i}>{token})" for i, (token, _) in enumerate(_GLOB_TOKENS)))
 
 
 def glob_regex(pattern: str) -> re.Pattern[str]:
@@ -67,10 +67,8 @@ def glob_regex(pattern: str) -> re.Pattern[str]:
     position = 0
     for match in _GLOB.finditer(pattern):
         out.append(re.escape(pattern[position : match.start()]))
-        token_pattern, render = next(
-            (tp, r) for tp, r in _GLOB_TOKENS if re.fullmatch(tp, match.group(0))
-        )
-        out.append(render(re.fullmatch(token_pattern, match.group(0))))  # type: ignore[arg-type]
+        token, render = _GLOB_TOKENS[int(str(match.lastgroup)[1:])]
+        out.append(render(re.fullmatch(token, match.group(0))))  # type: ignore[arg-type]
         position = match.end()
     out.append(re.escape(pattern[position:]))
     return re.compile("".join(out))
