@@ -158,7 +158,6 @@ class Response:
 
 
 _STATUS_TEXT = {
-    501: "Not Implemented",
     200: "OK",
     202: "Accepted",
     204: "No Content",
@@ -167,6 +166,7 @@ _STATUS_TEXT = {
     409: "Conflict",
     429: "Too Many Requests",
     500: "Internal Server Error",
+    501: "Not Implemented",
 }
 
 

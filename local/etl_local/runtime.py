@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import Any
-from urllib.parse import unquote_plus
+from urllib.parse import quote_plus, unquote_plus
 
 import yaml
 
@@ -327,7 +327,7 @@ class LocalRuntime:
             if isinstance(result, dict):
                 for decision in result.get("decisions", []):
                     decisions.setdefault(decision.get("key", ""), decision)
-        failed_triggers = [i for i in self.lambda_api.runner.invocations if i.error]
+        failed = [i for i in self.lambda_api.runner.invocations if i.error]
         unmatched = {
             unquote_plus(e.get("detail", {}).get("object", {}).get("key", ""))
             for e in self.bus.unmatched
@@ -341,15 +341,8 @@ class LocalRuntime:
                     "action": "ignored",
                     "reason": "no EventBridge rule matches the object (not a pipeline input)",
                 }
-            elif failed_triggers:
-                outcomes[landing.key] = {
-                    "action": "error",
-                    "reason": str(
-                        failed_triggers[-1].error.get("errorMessage")
-                        if failed_triggers[-1].error
-                        else ""
-                    ),
-                }
+            elif failure := _failure_for(landing.key, failed):
+                outcomes[landing.key] = {"action": "error", "reason": failure}
             else:
                 outcomes[landing.key] = {"action": "unknown", "reason": "no trigger decision seen"}
         return outcomes
@@ -359,6 +352,15 @@ class LocalRuntime:
         assert self.stack is not None and self.lambda_api is not None
         spec = self.stack.function(function)
         return self.lambda_api.runner.invoke(spec.name, event)
+
+
+def _failure_for(key: str, failed: list[Any]) -> str:
+    """The error of a failed invocation whose event named ``key`` (raw or URL-encoded)."""
+    needles = {key.encode(), quote_plus(key, safe="/").encode()}
+    for invocation in reversed(failed):
+        if any(needle in invocation.payload for needle in needles):
+            return f"{invocation.function}: {invocation.error.get('errorMessage', '')}"
+    return ""
 
 
 def _exists(s3: Any, bucket: str, key: str) -> bool:
