@@ -61,7 +61,7 @@ def spark():  # type: ignore[no-untyped-def]
     session = (
         SparkSession.builder.master("local[2]")
         .appName("content-tests")
-        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.sql.shuffle.partitions", "2")
         .config("spark.ui.enabled", "false")
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")

@@ -22,8 +22,8 @@ INPUT_TABLES = {
     "planes": "curated.planes",
     "weather": "curated.weather",
 }
-# Two months keep the Spark run short; November has the DST fall-back hour twice in the weather.
-MONTHS = ("01", "11")
+# One month keeps the Spark run short; November has the DST fall-back hour twice in the weather.
+MONTHS = ("11",)
 
 
 def load_job() -> ModuleType:
@@ -53,7 +53,8 @@ def outputs(
         )
         target = folder if partitioned else folder / "data.parquet"
         folder.mkdir(parents=True)
-        where = f" WHERE month IN {MONTHS}" if partitioned else ""
+        months = ", ".join(f"'{m}'" for m in MONTHS)
+        where = f" WHERE month IN ({months})" if partitioned else ""
         lake.con.execute(f"COPY (SELECT * FROM {table}{where}) TO '{target}'{options}")
         args[f"input_{name}"] = str(folder)
     args |= {f"output_{name}": str(root / "out" / name) for name in job.OUTPUTS}
