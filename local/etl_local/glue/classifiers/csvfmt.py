@@ -62,6 +62,15 @@ class CsvOptions:
     min_columns: int = 2
     trim: bool = True
     serde: str = "None"  # OpenCSVSerDe | LazySimpleSerDe | None (detect)
+    allowed: frozenset[str] | None = None  # CustomDatatypes (as Glue types); None: all
+
+    def restrict(self, kind: GlueType) -> GlueType:
+        """The inferred type, widened until it is one of the configured custom datatypes."""
+        if self.allowed is None:
+            return kind
+        while kind not in self.allowed and kind in WIDER:
+            kind = WIDER[kind]
+        return kind if kind in self.allowed else "string"
 
     @classmethod
     def from_glue(cls, spec: dict[str, Any]) -> CsvOptions:
@@ -74,10 +83,33 @@ class CsvOptions:
             min_columns=1 if spec.get("AllowSingleColumn") else 2,
             trim=not spec.get("DisableValueTrimming", False),
             serde=spec.get("Serde") or "None",
+            allowed=_custom_datatypes(spec),
         )
 
 
 BUILT_IN = CsvOptions()
+
+# CustomDatatypes names -> the Glue type the CSV classifier infers for them
+CUSTOM_DATATYPES = {
+    "BOOLEAN": "boolean",
+    "SHORT": "bigint",
+    "INT": "bigint",
+    "LONG": "bigint",
+    "FLOAT": "double",
+    "DOUBLE": "double",
+    "DECIMAL": "double",
+    "STRING": "string",
+}
+# a type not allowed by the custom datatypes widens to the next one
+WIDER: dict[GlueType, GlueType] = {"boolean": "string", "bigint": "double", "double": "string"}
+
+
+def _custom_datatypes(spec: dict[str, Any]) -> frozenset[str] | None:
+    """CustomDatatypes (API) / ContainsCustomDatatype (CloudFormation), when configured."""
+    names = spec.get("CustomDatatypes") or spec.get("ContainsCustomDatatype")
+    if not spec.get("CustomDatatypeConfigured") or not names:
+        return None
+    return frozenset({"string"} | {CUSTOM_DATATYPES[n] for n in names if n in CUSTOM_DATATYPES})
 
 
 def _fits_bigint(value: str) -> bool:
@@ -234,11 +266,14 @@ def classify_csv(text: str, options: CsvOptions = BUILT_IN) -> Classification | 
     delimiter, first, table = picked
     data_types = _types(table, 1, options.trim)
     header = HEADER_MODES[options.header](_is_header(first, data_types))
-    types = (
-        data_types
-        if header
-        else [merge(t, value_type(v)) for t, v in zip(data_types, first, strict=True)]
-    )
+    types = [
+        options.restrict(kind)
+        for kind in (
+            data_types
+            if header
+            else [merge(t, value_type(v)) for t, v in zip(data_types, first, strict=True)]
+        )
+    ]
     if options.names:
         names = _names(list(options.names))
     else:
