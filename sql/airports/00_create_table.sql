@@ -1,4 +1,6 @@
--- curated.airports: FAA code, location and time zone. Unpartitioned: re-landing replaces it.
+-- curated.airports. Runs *after* 10_stage_run (datasets/airports.yaml) and points at that run's
+-- location, so the table never exists without data: flights' Prepare waits for it (depends_on)
+-- and then reads a location that holds the table. Later runs: IF NOT EXISTS, commit moves it.
 CREATE EXTERNAL TABLE IF NOT EXISTS ${curated_database}.airports (
   faa string,
   name string,
@@ -10,4 +12,4 @@ CREATE EXTERNAL TABLE IF NOT EXISTS ${curated_database}.airports (
   tzone string
 )
 STORED AS PARQUET
-LOCATION 's3://${lake_bucket}/curated/airports/'
+LOCATION '${curated_airports_location}'
