@@ -128,6 +128,23 @@ def test_missing_dependency_is_retryable(world: World, invoke: Invoke) -> None:
         invoke("PrepareFunction", _event(world))
 
 
+def test_dependency_created_but_not_committed_is_retryable(world: World, invoke: Invoke) -> None:
+    """A reference table exists from its first DDL step on; it is ready once a run committed."""
+    _create_dependencies(world, ("airlines", "airports"))
+    world.glue.create_table(
+        DatabaseName="curated",
+        TableInput={
+            "Name": "planes",
+            "StorageDescriptor": {
+                "Columns": [{"Name": "tailnum", "Type": "string"}],
+                "Location": f"s3://{world.lake}/curated/planes/",
+            },
+        },
+    )
+    with pytest.raises(DependencyNotReady, match="curated.planes needs|not committed"):
+        invoke("PrepareFunction", _event(world))
+
+
 REJECTIONS = [
     ("zero-bytes", FLIGHTS_KEY, b"", {}, "empty"),
     ("header-only", FLIGHTS_KEY, FLIGHTS_CSV.split(b"\n")[0] + b"\n", {}, "empty"),

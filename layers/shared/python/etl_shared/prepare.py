@@ -19,7 +19,7 @@ from etl_shared.config import ConfigStore, DatasetConfig
 from etl_shared.errors import ConfigError, DependencyNotReady, InputRejected, UnsafeValue
 from etl_shared.objects import LandedObject
 from etl_shared.runid import run_table
-from etl_shared.settings import Settings
+from etl_shared.settings import RUNS_SEGMENT, Settings
 from etl_shared.sql import Placeholders, check, render, single_statement
 
 HEAD_BYTES = 64 * 1024
@@ -101,7 +101,12 @@ def _dependency_locations(config: DatasetConfig, settings: Settings, glue: Any) 
             found = glue.get_table(DatabaseName=settings.database(zone), Name=table)["Table"]
         except glue.exceptions.EntityNotFoundException as exc:
             raise DependencyNotReady(f"{config.name} needs {qualified}, not there yet") from exc
-        locations[f"{zone}_{table}_location"] = found["StorageDescriptor"]["Location"]
+        location = found["StorageDescriptor"]["Location"]
+        # The table exists from its dataset's first DDL step on, but it holds data only once
+        # a run has committed (pointed it at that run's location).
+        if RUNS_SEGMENT not in location:
+            raise DependencyNotReady(f"{config.name} needs {qualified}, not committed yet")
+        locations[f"{zone}_{table}_location"] = location
     return locations
 
 

@@ -8,6 +8,9 @@ from dataclasses import dataclass
 
 from etl_shared.config import ZONES
 
+# Every run writes under <zone>/<table>/_runs/<run_id>/; a committed table points into one.
+RUNS_SEGMENT = "/_runs/"
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -52,4 +55,4 @@ class Settings:
 
     def table_location(self, zone: str, table: str, run_id: str) -> str:
         """s3://<lake>/<zone>/<table>/_runs/<run_id>/ (the run-scoped location contract)."""
-        return f"s3://{self.lake_bucket}/{zone}/{table}/_runs/{run_id}/"
+        return f"s3://{self.lake_bucket}/{zone}/{table}{RUNS_SEGMENT}{run_id}/"
