@@ -273,7 +273,7 @@ def executions(repo: Path, workspace: Path | None) -> None:
 def history(execution: str, repo: Path, workspace: Path | None) -> None:
     with _runtime(repo, workspace, export=False) as runtime:
         events = runtime.history(runtime.resolve_execution(execution))
-    out.print(dumps(events), markup=False, highlight=False)
+    click.echo(dumps(events))  # plain JSON: no console wrapping
 
 
 @cli.command(help="Redrive a failed execution: resume at the failed state.")

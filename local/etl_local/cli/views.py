@@ -210,13 +210,13 @@ def _is_count(path: str) -> bool:
 def query_output(console: Console, result: dict[str, Any], fmt: str) -> None:
     columns, rows = result["columns"], result["rows"]
     if fmt == "json":
-        console.print_json(json.dumps([dict(zip(columns, r, strict=True)) for r in rows]))
+        console.file.write(json.dumps([dict(zip(columns, r, strict=True)) for r in rows]) + "\n")
     elif fmt == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(columns)
         writer.writerows(rows)
-        console.print(buffer.getvalue(), end="", markup=False, highlight=False)
+        console.file.write(buffer.getvalue())  # plain CSV: no console wrapping
     else:
         table = Table()
         for column in columns:
