@@ -87,12 +87,14 @@ class LocalRuntime:
         port: int = 0,
         overrides: Mapping[str, str] | None = None,
         restore: bool = True,
+        prewarm: bool = False,
     ) -> None:
         self.repo_root = repo_root.resolve()
         self.workspace = Workspace((workspace or self.repo_root / ".etl-local").resolve()).create()
         self._host, self._port = host, port
         self._overrides = dict(overrides or {})
         self._restore = restore
+        self._prewarm = prewarm  # boot engines' warm workers (Spark driver) for runs to come
         self.plane: ApiPlane | None = None
         self.ctx: LocalContext | None = None
         self.bus: EventBus | None = None
@@ -115,8 +117,13 @@ class LocalRuntime:
         self.plane.register("events", EventsApi(ctx, self.bus))
         for service, spec in SERVICE_APIS.items():
             try:
-                self.plane.register(service, load_api(spec, ctx))
+                api = load_api(spec, ctx)
+                self.plane.register(service, api)
                 self.report.apis[service] = "project engine"
+                if self._prewarm and callable(getattr(api, "prewarm", None)):
+                    threading.Thread(
+                        target=api.prewarm, name=f"warm-{service}", daemon=True
+                    ).start()
             except ImportError as exc:
                 self.report.apis[service] = f"moto only ({exc})"
                 log.warning("%s: no project API (%s); moto answers alone", service, exc)

@@ -71,11 +71,17 @@ def _runtime(
     port: int = 0,
     host: str = "127.0.0.1",
     export: bool = True,
+    prewarm: bool = False,
 ) -> Iterator[LocalRuntime]:
     from etl_local.stack.template import parse_overrides
 
     runtime = LocalRuntime(
-        repo, workspace, host=host, port=port, overrides=parse_overrides(overrides)
+        repo,
+        workspace,
+        host=host,
+        port=port,
+        overrides=parse_overrides(overrides),
+        prewarm=prewarm,
     )
     with console.status("starting the local AWS (API plane, engines, stack)..."):
         started = time.perf_counter()
@@ -127,7 +133,7 @@ def run(
     workspace: Path | None,
     overrides: tuple[str, ...],
 ) -> None:
-    with _runtime(repo, workspace, overrides) as runtime:
+    with _runtime(repo, workspace, overrides, prewarm=True) as runtime:
         since = time.time()
         landings = runtime.land(list(paths), dataset)
         console.print(f"landed {len(landings)} object(s) in s3://{runtime.raw_bucket}/")
@@ -198,7 +204,7 @@ def up(
         console.print(f"[red]warning: binding to {host}: the endpoint has no authentication[/red]")
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    with _runtime(repo, workspace, overrides, port=port, host=host) as runtime:
+    with _runtime(repo, workspace, overrides, port=port, host=host, prewarm=True) as runtime:
         console.print(
             f"[bold]local AWS endpoint {runtime.endpoint_url}[/bold] (no authentication: "
             "loopback only)\n"
@@ -282,7 +288,7 @@ def history(execution: str, repo: Path, workspace: Path | None) -> None:
 @REPO_OPTION
 @WORKSPACE_OPTION
 def redrive(execution: str, timeout: float, repo: Path, workspace: Path | None) -> None:
-    with _runtime(repo, workspace) as runtime:
+    with _runtime(repo, workspace, prewarm=True) as runtime:
         arn = runtime.resolve_execution(execution)
         since = time.time()
         try:
