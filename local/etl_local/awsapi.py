@@ -260,7 +260,13 @@ REST_ROUTES: tuple[RestRoute, ...] = (
     _route("databrew", "POST", "/jobs/{Name}/startJobRun", "StartJobRun"),
     _route("databrew", "GET", "/jobs/{Name}/jobRun/{RunId}", "DescribeJobRun"),
     _route("databrew", "GET", "/jobs/{Name}/jobRuns", "ListJobRuns", query_params=_LIST_QUERY),
-    _route("databrew", "POST", "/jobs/{Name}/stopJobRun/{RunId}", "StopJobRun"),
+    _route("databrew", "POST", "/jobs/{Name}/jobRun/{RunId}/stopJobRun", "StopJobRun"),
+    # Job definitions: moto drops Timeout and a profile job's OutputLocation; DataBrewApi keeps them.
+    _route("databrew", "POST", "/recipeJobs", "CreateRecipeJob"),
+    _route("databrew", "POST", "/profileJobs", "CreateProfileJob"),
+    _route("databrew", "PUT", "/recipeJobs/{Name}", "UpdateRecipeJob"),
+    _route("databrew", "PUT", "/profileJobs/{Name}", "UpdateProfileJob"),
+    _route("databrew", "GET", "/jobs/{Name}", "DescribeJob"),
     _route(
         "lambda",
         "POST",

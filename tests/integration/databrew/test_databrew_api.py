@@ -14,7 +14,6 @@ import pandas as pd
 import pytest
 from botocore.exceptions import ClientError
 from etl_local.awsapi import ApiPlane
-from etl_local.awserrors import AwsError
 from etl_local.context import LocalContext
 from etl_local.databrew.api import DataBrewApi
 from etl_local.databrew.storage import connect
@@ -210,9 +209,6 @@ def test_csv_output_gzip_and_path_parameters(ctx: LocalContext) -> None:
 def test_one_run_at_a_time_then_stop(
     plane: tuple[ApiPlane, LocalContext, DataBrewApi], ctx: LocalContext
 ) -> None:
-    # StopJobRun goes to the API directly: the plane's REST route for it (POST
-    # /jobs/{name}/jobRun/{runId}/stopJobRun) is the runtime's to add.
-    _, _, api = plane
     brew = ctx.client("databrew")
     brew.create_recipe_job(
         Name="slow-job",
@@ -226,31 +222,27 @@ def test_one_run_at_a_time_then_stop(
         brew.start_job_run(Name="slow-job")
     assert err.value.response["Error"]["Code"] == "ConflictException"
     assert err.value.response["ResponseMetadata"]["HTTPStatusCode"] == 409
-    assert api.dispatch("StopJobRun", {"Name": "slow-job", "RunId": run_id}) == {"RunId": run_id}
+    assert brew.stop_job_run(Name="slow-job", RunId=run_id)["RunId"] == run_id
     run = wait(brew, "slow-job", run_id)
     assert run["State"] == "STOPPED"
-    with pytest.raises(AwsError) as stopped:
-        api.dispatch("StopJobRun", {"Name": "slow-job", "RunId": run_id})
-    assert stopped.value.code == "ValidationException"
+    with pytest.raises(ClientError) as stopped:
+        brew.stop_job_run(Name="slow-job", RunId=run_id)
+    assert stopped.value.response["Error"]["Code"] == "ValidationException"
 
 
 def test_job_timeout(plane: tuple[ApiPlane, LocalContext, DataBrewApi], ctx: LocalContext) -> None:
-    # moto drops a job's Timeout: the API keeps it when the job is created through it (the
-    # plane's routes for CreateRecipeJob/DescribeJob are the runtime's to add).
+    # moto drops a job's Timeout: the plane routes job creation through DataBrewApi, which keeps it.
     _, _, api = plane
     brew = ctx.client("databrew")
-    api.dispatch(
-        "CreateRecipeJob",
-        {
-            "Name": "timed",
-            "DatasetName": "big",
-            "RoleArn": ROLE,
-            "RecipeReference": {"Name": "slow"},
-            "Timeout": 1,
-            "Outputs": [{"Location": {"Bucket": BUCKET, "Key": "out/timed/"}, "Format": "PARQUET"}],
-        },
+    brew.create_recipe_job(
+        Name="timed",
+        DatasetName="big",
+        RoleArn=ROLE,
+        RecipeReference={"Name": "slow"},
+        Timeout=1,
+        Outputs=[{"Location": {"Bucket": BUCKET, "Key": "out/timed/"}, "Format": "PARQUET"}],
     )
-    assert api.dispatch("DescribeJob", {"Name": "timed"})["Timeout"] == 1
+    assert brew.describe_job(Name="timed")["Timeout"] == 1
     api.seconds_per_minute = 0.05
     try:
         run = wait(brew, "timed", brew.start_job_run(Name="timed")["RunId"])
@@ -282,14 +274,11 @@ def test_profile_job_writes_report(
     # moto drops a profile job's OutputLocation: created through the API, which keeps it.
     _, _, api = plane
     brew = ctx.client("databrew")
-    api.dispatch(
-        "CreateProfileJob",
-        {
-            "Name": "profile-flights",
-            "DatasetName": "flights-run",
-            "RoleArn": ROLE,
-            "OutputLocation": {"Bucket": BUCKET, "Key": "profiles/"},
-        },
+    brew.create_profile_job(
+        Name="profile-flights",
+        DatasetName="flights-run",
+        RoleArn=ROLE,
+        OutputLocation={"Bucket": BUCKET, "Key": "profiles/"},
     )
     run = wait(brew, "profile-flights", brew.start_job_run(Name="profile-flights")["RunId"])
     assert run["State"] == "SUCCEEDED", run.get("ErrorMessage")
