@@ -184,6 +184,12 @@ class LocalRuntime:
         assert self.ctx is not None, "runtime not started"
         return self.ctx.client(service)
 
+    def athena_result(self, query_id: str) -> Any:
+        """The typed result (``etl_local.athena.results.QueryResult``) of a finished query."""
+        assert self.plane is not None, "runtime not started"
+        api = self.plane.router.apis.get("athena")
+        return api.result(query_id) if api is not None else None
+
     @property
     def state_machine_arn(self) -> str:
         assert self.stack is not None

@@ -31,7 +31,7 @@ def test_query_reads_the_restored_catalogue(pipeline_run: PipelineRun) -> None:
     (row,) = json.loads(result.stdout)
     with pipeline_run.connect() as con:
         (expected,) = con.execute("SELECT count(*) FROM curated.flights").fetchone() or (0,)
-    assert int(row["n"]) == expected
+    assert row == [expected]
 
 
 def test_history_and_graph_of_an_execution(pipeline_run: PipelineRun) -> None:
@@ -54,3 +54,13 @@ def test_query_needing_no_table_answers_before_any_run(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, str(result)
     assert result.stdout.splitlines() == ["two", "2"]
+    typed = etl_local(
+        tmp_path / ".etl-local",
+        "query",
+        "--format",
+        "json",
+        "SELECT 2 AS i, 'x' AS s, true AS b, NULL AS n, ARRAY[1, 2] AS a, DATE '2013-01-31' AS d",
+        timeout=300,
+    )
+    assert typed.exit_code == 0, str(typed)
+    assert json.loads(typed.stdout) == [[2, "x", True, None, [1, 2], "2013-01-31"]]

@@ -344,7 +344,11 @@ def run_query(runtime: LocalRuntime, sql: str, database: str) -> dict[str, Any]:
         rows += [[d.get("VarCharValue") for d in r["Data"]] for r in page["ResultSet"]["Rows"]]
     if rows and rows[0] == columns:
         rows = rows[1:]  # Athena repeats the header as the first row of a SELECT
-    return {"columns": columns, "rows": rows}
+    # GetQueryResults carries strings only; --format json prints typed values (numbers,
+    # booleans, lists, objects), which the engine behind the plane still holds.
+    typed = runtime.athena_result(query_id)
+    json_rows = typed.json_rows() if typed is not None else rows
+    return {"columns": columns, "rows": rows, "json_rows": json_rows}
 
 
 @cli.command(help="Draw an execution: states coloured by status, with durations (SVG + HTML).")

@@ -210,7 +210,8 @@ def _is_count(path: str) -> bool:
 def query_output(console: Console, result: dict[str, Any], fmt: str) -> None:
     columns, rows = result["columns"], result["rows"]
     if fmt == "json":
-        console.file.write(json.dumps([dict(zip(columns, r, strict=True)) for r in rows]) + "\n")
+        # A list of rows, each a list of JSON values (the stable contract of `query`).
+        console.file.write(json.dumps(result["json_rows"]) + "\n")
     elif fmt == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
