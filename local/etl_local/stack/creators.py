@@ -282,9 +282,13 @@ def create_crawler(site: Site, logical_id: str, props: dict[str, Any]) -> Provis
 _CLASSIFIER_KINDS = ("CsvClassifier", "GrokClassifier", "JsonClassifier", "XMLClassifier")
 
 
+# Members CloudFormation spells differently from the Glue API.
+_CLASSIFIER_MEMBERS_CFN_TO_API = {"ContainsCustomDatatype": "CustomDatatypes"}
+
+
 def create_classifier(site: Site, logical_id: str, props: dict[str, Any]) -> Provisioned:
     ((kind, definition),) = ((k, props[k]) for k in _CLASSIFIER_KINDS if k in props)
-    definition = dict(definition)
+    definition = {_CLASSIFIER_MEMBERS_CFN_TO_API.get(k, k): v for k, v in definition.items()}
     definition.setdefault("Name", generated_name(site.stack_name, logical_id).lower())
     site.client("glue").create_classifier(**{kind: definition})
     return Provisioned(logical_id, "AWS::Glue::Classifier", definition["Name"])
