@@ -43,13 +43,29 @@ else
 fi
 
 # --- The Lambda runtime's Python (python3.13) --------------------------------
-# `sam build` needs it on PATH; the local runtime runs handlers with it when present.
-if ! command -v python3.13 >/dev/null; then
+# `sam build` needs it on PATH; the local runtime runs the handlers in .venv-lambda, a
+# python3.13 virtualenv with the shared layer's pinned requirements (as deployed).
+PY313=""
+# (pyenv's shim answers `command -v` even when 3.13 is not the selected version: run it)
+if python3.13 -c "import sys" >/dev/null 2>&1; then PY313="$(python3.13 -c 'import sys; print(sys.executable)')"; fi
+if [ -z "$PY313" ]; then
     for candidate in "$HOME"/.pyenv/versions/3.13*/bin/python3.13; do
         if [ -x "$candidate" ]; then
             mkdir -p "$VENV/runtime-bin" && ln -sf "$candidate" "$VENV/runtime-bin/python3.13"
+            PY313="$candidate"
             break
         fi
     done
+fi
+LAMBDA_VENV=.venv-lambda
+lambda_want="$(cat requirements/lock.txt layers/shared/requirements.txt | sha256sum | cut -c1-16)"
+if [ -n "$PY313" ] && { [ ! -f "$LAMBDA_VENV/.setup-stamp" ] || [ "$(cat "$LAMBDA_VENV/.setup-stamp")" != "$lambda_want" ]; }; then
+    say "building $LAMBDA_VENV (python3.13, the Lambda runtime) with the layer's requirements"
+    [ -x "$LAMBDA_VENV/bin/python" ] || "$PY313" -m venv "$LAMBDA_VENV"
+    "$LAMBDA_VENV/bin/python" -m pip install -q --disable-pip-version-check \
+        -c requirements/lock.txt -r layers/shared/requirements.txt
+    echo "$lambda_want" > "$LAMBDA_VENV/.setup-stamp"
+elif [ -z "$PY313" ]; then
+    say "python3.13 not found: local Lambdas run on the project's Python (the CLI says so)"
 fi
 say "ready"

@@ -33,6 +33,9 @@ log = logging.getLogger(__name__)
 
 WORKER = Path(__file__).with_name("worker.py")
 PYENV_ROOT = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
+# scripts/setup.sh builds this next to the project's virtualenv: the Lambda runtime's Python
+# (python3.13) with the shared layer's pinned requirements, like the deployed functions.
+LAMBDA_VENV = Path(sys.prefix).parent / ".venv-lambda"
 MAX_PAYLOAD = 6 * 1024 * 1024
 # Lambda's runtime always provides boto3; the function's requirements.txt adds the rest.
 RUNTIME_PACKAGES = ("boto3",)
@@ -96,7 +99,9 @@ def _has_packages(python: str, packages: tuple[str, ...]) -> bool:
 def choose_python(spec: FunctionSpec) -> tuple[str, str]:
     """The interpreter for ``spec.runtime`` and why: pyenv's when it has the deps, else ours."""
     version = spec.runtime.removeprefix("python")
-    candidates = sorted(PYENV_ROOT.glob(f"versions/{version}*/bin/python{version}"))
+    candidates = sorted(LAMBDA_VENV.glob(f"bin/python{version}")) + sorted(
+        PYENV_ROOT.glob(f"versions/{version}*/bin/python{version}")
+    )
     packages = tuple(spec.requirements())
     for candidate in candidates:
         if _has_packages(str(candidate), packages):
