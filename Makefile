@@ -29,6 +29,8 @@ lint:
 	$(BIN)/ruff format --check $(PY_DIRS)
 	$(BIN)/ruff check $(PY_DIRS)
 	$(BIN)/mypy local/etl_local layers/shared/python/etl_shared
+	@# every handler is app.py: one mypy run per function (module names would clash)
+	@for handler in functions/*/app.py; do $(BIN)/mypy --no-error-summary "$$handler" || exit 1; done
 
 unit: setup
 	$(BIN)/pytest -m unit tests
