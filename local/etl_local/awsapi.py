@@ -7,8 +7,9 @@ This is the only module that imports moto. It:
   by ``X-Amz-Target`` for the JSON protocols and by path for the REST-JSON ones, and
   serialises ``AwsError`` the way each protocol does;
 - passes requests carrying ``x-etl-local-passthrough: 1`` straight to moto;
-- observes successful S3 writes and deletes and emits the EventBridge events S3 would emit
-  for buckets with EventBridge notifications enabled (``S3EventEmitter``).
+- observes successful S3 writes and deletes (DeleteObjects too, one per deleted key) and
+  emits the EventBridge events S3 would emit for buckets with EventBridge notifications
+  enabled (``S3EventEmitter``).
 
 Everything here that depends on moto internals is listed in ``MOTO_INTERNALS`` and checked by
 ``tests/unit/runtime/test_moto_contract.py``.
@@ -29,6 +30,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import parse_qs, quote_plus
+from xml.etree import ElementTree
 
 from werkzeug.serving import BaseWSGIServer, make_server
 
@@ -402,6 +404,49 @@ def s3_change(request: Request, status: int, headers: Mapping[str, str]) -> S3Ch
     )
 
 
+def is_delete_objects(request: Request) -> bool:
+    """DeleteObjects, S3's multi-object delete (``POST /<bucket>?delete``)."""
+    bucket, _, key = request.path.lstrip("/").partition("/")
+    return (
+        request.method == "POST"
+        and "delete" in request.query
+        and bool(bucket)
+        and not key
+        and request.signing_service in (None, "s3")
+        and "x-amz-target" not in request.headers
+    )
+
+
+def s3_deletions(
+    request: Request, status: int, headers: Mapping[str, str], body: bytes
+) -> list[S3Change]:
+    """One change per ``<Deleted>`` entry of a successful DeleteObjects response (the keys in
+    ``<Error>`` entries were not deleted). S3 reports each as a DeleteObject."""
+    if not 200 <= status < 300 or not body:
+        return []
+    bucket = request.path.lstrip("/").partition("/")[0]
+    request_id = headers.get("x-amz-request-id", uuid.uuid4().hex[:16].upper())
+    changes = []
+    for deleted in ElementTree.fromstring(body):  # noqa: S314 - moto's own response
+        if deleted.tag.rpartition("}")[2] != "Deleted":
+            continue
+        fields = {child.tag.rpartition("}")[2]: child.text or "" for child in deleted}
+        # No VersionId asked for on a versioned bucket: S3 created a delete marker.
+        marker = fields.get("DeleteMarker") == "true" and "VersionId" not in fields
+        changes.append(
+            S3Change(
+                bucket=bucket,
+                key=fields.get("Key", ""),
+                reason="DeleteObject",
+                request_id=request_id,
+                source_ip=request.remote_addr,
+                version_id=fields.get("DeleteMarkerVersionId" if marker else "VersionId"),
+                delete_marker=marker,
+            )
+        )
+    return changes
+
+
 def encode_event_key(key: str) -> str:
     """S3 URL-encodes object keys in its events (``a b=c`` -> ``a+b%3Dc``); consumers decode
     them with ``unquote_plus`` (as Powertools' ``S3EventBridgeNotificationObject.key`` does)."""
@@ -561,6 +606,13 @@ class Router:
             return _not_implemented(request)(start_response)
         if _is_notification_read(request, seen.get("status", 0)):
             return _with_eventbridge_setting(request, result, seen, start_response)
+        if self.s3_listener and "status" in seen and is_delete_objects(request):
+            body = b"".join(result)
+            if hasattr(result, "close"):
+                result.close()
+            for deletion in s3_deletions(request, seen["status"], seen["headers"], body):
+                self.s3_listener(deletion)
+            return [body]
         if self.s3_listener and "status" in seen:
             change = s3_change(request, seen["status"], seen["headers"])
             if change:
@@ -681,9 +733,21 @@ class ApiPlane:
         self.router.register(service, api)
 
     def emit_s3_events(self, s3_passthrough_client: Any, sink: EventSink) -> S3EventEmitter:
-        """Emit S3's EventBridge events to ``sink`` (reads through a passthrough client)."""
+        """Emit S3's EventBridge events to ``sink`` (reads through a passthrough client).
+
+        The runtime calls this once the stack is provisioned and the workspace restored: from
+        here on events flow, so the services' ``events_ready`` hooks run too (Step Functions
+        ends the executions a stopped runtime left running and announces them).
+        """
         self.emitter = S3EventEmitter(s3_passthrough_client, sink)
         self.router.s3_listener = self.emitter.submit
+        for service, api in self.router.apis.items():
+            ready = getattr(api, "events_ready", None)
+            if callable(ready):
+                try:
+                    ready()
+                except Exception:  # one service's catch-up must not stop the runtime
+                    log.exception("%s: events_ready failed", service)
         return self.emitter
 
     def stop(self) -> None:

@@ -32,7 +32,7 @@ from etl_local.stepfunctions.execution import (
     state_machine_arn,
 )
 from etl_local.stepfunctions.integrations import Clients, Integrations
-from etl_local.stepfunctions.machine import load, parse_json
+from etl_local.stepfunctions.machine import StateMachine, load, parse_json
 from etl_local.stepfunctions.store import ExecutionRecord, MachineRecord, Store
 from etl_local.stepfunctions.tokens import TokenBroker
 from etl_local.stepfunctions.validation import validate
@@ -43,6 +43,9 @@ NAME_MAX = 80
 _BAD_NAME = re.compile(r"[\s<>{}\[\]?*\"#%\\^|~`$&,;:/\x00-\x1f\x7f-\x9f]")
 REDRIVABLE_STATUSES = frozenset({"FAILED", "TIMED_OUT", "ABORTED"})
 REDRIVE_WINDOW_SECONDS = 14 * 24 * 3600
+MAX_OPEN_SECONDS = 365 * 24 * 3600
+# The redriven attempt needs room for ExecutionRedriven and one more event under 25,000.
+MAX_REDRIVE_HISTORY_EVENTS = 24_999
 STATUS_CHANGE = "Step Functions Execution Status Change"
 FLUSH_SECONDS = 1.0
 REDRIVE_FILTERS: dict[str, Callable[[int], bool]] = {
@@ -122,6 +125,9 @@ class StepFunctionsApi:
         self._records: dict[str, ExecutionRecord] = {}
         self._flusher: threading.Thread | None = None
         self._lock = threading.Lock()
+        self._closing = False
+        self.owner = f"{HOST}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
+        _OPEN_OWNERS.add(self.owner)
         self._handlers: dict[str, Handler] = {
             "CreateStateMachine": self.create_state_machine,
             "UpdateStateMachine": self.update_state_machine,
@@ -152,12 +158,60 @@ class StepFunctionsApi:
         return handler(params)
 
     def close(self) -> None:
+        """Stop the executions running here; they stay RUNNING in the store, owned by a
+        runtime that is gone, and the next start ends them (``end_interrupted``)."""
+        _OPEN_OWNERS.discard(self.owner)
         with self._lock:
+            self._closing = True
             running = list(self._running.values())
         for execution, _ in running:
-            execution.stop(None, "The local API plane stopped.")
+            execution.stop(None, RUNTIME_STOPPED)
         for _, thread in running:
             thread.join(timeout=5)
+
+    def events_ready(self) -> None:
+        """The stack's rules exist: end what the last runtime left running."""
+        self.end_interrupted()
+
+    def end_interrupted(self) -> list[str]:
+        """End every execution whose runtime stopped under it, as ABORTED (redrivable), with
+        its ExecutionAborted event and its status-change event; returns their ARNs."""
+        ended = []
+        for machine in self.store.machines():
+            for light in self.store.executions(machine.arn):
+                if light.status != "RUNNING" or _owner_alive(light.owner):
+                    continue
+                record = self.store.execution(light.arn)
+                if record is not None and record.status == "RUNNING":
+                    self._end_interrupted(record)
+                    ended.append(record.arn)
+        return ended
+
+    def _end_interrupted(self, record: ExecutionRecord) -> None:
+        stop = time.time()
+        last = record.history[-1] if record.history else None
+        if last is None or last["type"] != "ExecutionAborted":
+            # The process died without stopping the execution: no redrive point was recorded,
+            # so resume where the history shows the top-level walk was.
+            resume = resume_point(load(record.definition), record.history)
+            if resume is not None:
+                record.ledger = {"#resume": resume}
+            last_id = last["id"] if last else 0
+            record.history.append(
+                {
+                    "timestamp": stop,
+                    "type": "ExecutionAborted",
+                    "id": last_id + 1,
+                    "previousEventId": last_id,
+                    "executionAbortedEventDetails": {"cause": RUNTIME_STOPPED},
+                }
+            )
+        else:
+            stop = float(last["timestamp"])
+        record.status, record.stop_date = "ABORTED", stop
+        record.error, record.cause, record.output = None, RUNTIME_STOPPED, None
+        self.store.put_execution(record)
+        self._publish(record)
 
     def wait(self, arn: str, timeout: float | None = None) -> None:
         """Block until the execution ``arn`` (started here) ends."""
@@ -295,31 +349,8 @@ class StepFunctionsApi:
         if record is None:
             raise AwsError("ExecutionDoesNotExist", f"Execution Does Not Exist: '{arn}'")
         if record.status == "RUNNING" and not _owner_alive(record.owner):
-            self._orphaned(record)
+            self._end_interrupted(record)
         return record
-
-    def _orphaned(self, record: ExecutionRecord) -> None:
-        """The process running this execution is gone: it ends ABORTED (and is redrivable)."""
-        stop = time.time()
-        last = record.history[-1]["id"] if record.history else 0
-        record.history.append(
-            {
-                "timestamp": stop,
-                "type": "ExecutionAborted",
-                "id": last + 1,
-                "previousEventId": last,
-                "executionAbortedEventDetails": {
-                    "error": "States.Runtime",
-                    "cause": "The local process running this execution exited.",
-                },
-            }
-        )
-        record.status, record.stop_date = "ABORTED", stop
-        record.error, record.cause = (
-            "States.Runtime",
-            "The local process running this execution exited.",
-        )
-        self.store.put_execution(record)
 
     def _prepare(self, params: dict[str, Any]) -> tuple[MachineRecord, str, str, Any]:
         """The machine, execution name, input text and parsed input of a Start* request."""
@@ -364,7 +395,7 @@ class StepFunctionsApi:
             role_arn=machine.role_arn,
             machine_update_date=machine.update_date,
             revision_id=machine.revision_id,
-            owner=OWNER,
+            owner=self.owner,
         )
         self._launch(execution, record)
         return {"executionArn": arn, "startDate": record.start_date}
@@ -426,6 +457,14 @@ class StepFunctionsApi:
                 history=execution.history,
             )
         with self._lock:
+            if self._closing and result.status == "ABORTED":
+                # Stopped by close(): left RUNNING for the next start to end and announce
+                # (this runtime's event bus is going away with it).
+                record.history, record.ledger = result.history, result.ledger
+                self.store.put_execution(record)
+                self._running.pop(record.arn, None)
+                self._records.pop(record.arn, None)
+                return
             record.status = result.status
             record.output = None if result.status != "SUCCEEDED" else compact(result.output)
             record.error, record.cause = result.error, result.cause
@@ -488,6 +527,8 @@ class StepFunctionsApi:
         redriven = REDRIVE_FILTERS.get(params.get("redriveFilter", ""), lambda count: True)
         items = []
         for record in self.store.executions(machine.arn):
+            if record.status == "RUNNING" and not _owner_alive(record.owner):
+                record = self._execution(record.arn)  # its runtime is gone: it ends here
             if (wanted and record.status != wanted) or not redriven(record.redrive_count):
                 continue
             item: dict[str, Any] = {
@@ -556,7 +597,7 @@ class StepFunctionsApi:
             ),
         )
         record.status = "RUNNING"
-        record.owner = OWNER
+        record.owner = self.owner
         record.redrive_count += 1
         record.redrive_date = execution.run_state.redrive_time
         record.stop_date = None
@@ -592,15 +633,19 @@ class StepFunctionsApi:
         return {}
 
 
-OWNER = f"{socket.gethostname()}:{os.getpid()}"
+HOST = socket.gethostname()
+RUNTIME_STOPPED = "The local runtime stopped while this execution was running."
+# Owners ("<host>:<pid>:<instance>") of the StepFunctionsApi instances open in this process.
+_OPEN_OWNERS: set[str] = set()
 
 
 def _owner_alive(owner: str) -> bool:
-    host, _, pid = owner.rpartition(":")
-    if not pid.isdigit() or host != socket.gethostname():
+    """Whether the runtime that started an execution may still be running it."""
+    host, pid, *_ = [*owner.split(":"), "", ""]
+    if host != HOST or not pid.isdigit():
         return True  # unknown or another machine: assume it is alive
-    if owner == OWNER:
-        return True
+    if int(pid) == os.getpid():
+        return owner in _OPEN_OWNERS or owner.count(":") < 2
     try:
         os.kill(int(pid), 0)
     except ProcessLookupError:
@@ -610,13 +655,56 @@ def _owner_alive(owner: str) -> bool:
     return True
 
 
+def resume_point(machine: StateMachine, history: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """Where the top-level walk of the last attempt was (the state entered and not exited),
+    for an execution whose process died before it could record its redrive point."""
+    attempt_start = max(
+        (
+            i
+            for i, e in enumerate(history)
+            if e["type"] in ("ExecutionStarted", "ExecutionRedriven")
+        ),
+        default=0,
+    )
+    current: dict[str, Any] | None = None
+    inside: str | None = None  # a top-level Map/Parallel whose nested states run now
+    for event in history[attempt_start:]:
+        kind = event["type"]
+        if kind.endswith("StateEntered"):
+            details = event.get("stateEnteredEventDetails", {})
+            name = details.get("name")
+            if inside is None and name in machine.states:
+                current = {
+                    "state": name,
+                    "input": json.loads(details.get("input") or "null"),
+                    "variables": {},
+                }
+                if kind in ("MapStateEntered", "ParallelStateEntered"):
+                    inside = name
+        elif kind.endswith("StateExited"):
+            name = event.get("stateExitedEventDetails", {}).get("name")
+            if name == inside:
+                inside = None
+            if inside is None and current is not None and name == current["state"]:
+                current = None
+    return current
+
+
 def _redrive_status(record: ExecutionRecord) -> tuple[str, str | None]:
-    if record.status == "RUNNING":
-        return "NOT_REDRIVABLE", "Execution is RUNNING and cannot be redriven"
+    """REDRIVABLE, or NOT_REDRIVABLE with the reason DescribeExecution gives (RedriveExecution's
+    conditions: not SUCCEEDED, stopped at most 14 days ago, open for at most a year, fewer
+    than 24,999 history events)."""
+    if record.status in ("RUNNING", "SUCCEEDED"):
+        return "NOT_REDRIVABLE", f"Execution is {record.status} and cannot be redriven."
     if record.status not in REDRIVABLE_STATUSES:
-        return "NOT_REDRIVABLE", f"Execution is {record.status} and cannot be redriven"
-    if record.stop_date is not None and time.time() - record.stop_date > REDRIVE_WINDOW_SECONDS:
-        return "NOT_REDRIVABLE", "Execution can be redriven only within 14 days of its stop date"
+        return "NOT_REDRIVABLE", f"Execution is {record.status} and cannot be redriven."
+    now = time.time()
+    if record.stop_date is not None and now - record.stop_date > REDRIVE_WINDOW_SECONDS:
+        return "NOT_REDRIVABLE", "Execution redrivable period exceeded."
+    if now - record.start_date > MAX_OPEN_SECONDS:
+        return "NOT_REDRIVABLE", "Execution has exceeded the max execution time."
+    if len(record.history) >= MAX_REDRIVE_HISTORY_EVENTS:
+        return "NOT_REDRIVABLE", "Execution history event limit exceeded."
     return "REDRIVABLE", None
 
 

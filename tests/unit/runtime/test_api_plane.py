@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from etl_local.awsapi import ApiPlane, S3EventEmitter
+from etl_local.awsapi import ApiPlane, Request, S3EventEmitter, is_delete_objects, s3_deletions
 from etl_local.awserrors import AwsError
 from etl_local.context import LocalContext
 
@@ -255,3 +255,91 @@ def test_sequencers_increase(ctx: LocalContext, s3_events: Any) -> None:
     events = _events_after(act, received, emitter)
     sequencers = [e["detail"]["object"]["sequencer"] for e in events]
     assert sequencers == sorted(sequencers) and len(set(sequencers)) == 3
+
+
+def test_delete_objects_emits_an_object_deleted_event_per_deleted_key(
+    ctx: LocalContext, s3_events: Any
+) -> None:
+    """DeleteObjects: one "Object Deleted" (reason DeleteObject) per deleted key; on a versioned
+    bucket a key without VersionId gets a delete marker, a VersionId is deleted for good."""
+    s3 = ctx.client("s3")
+    s3.create_bucket(Bucket="events-plain")
+    s3.put_bucket_notification_configuration(
+        Bucket="events-plain", NotificationConfiguration={"EventBridgeConfiguration": {}}
+    )
+    kept = s3.put_object(Bucket="events-on", Key="multi/old.csv", Body=b"1")["VersionId"]
+    s3.put_object(Bucket="events-on", Key="multi/a b.csv", Body=b"1")
+    s3.put_object(Bucket="events-plain", Key="multi/c.csv", Body=b"1")
+    received, emitter = s3_events
+    outcome: dict[str, Any] = {}
+
+    def act() -> None:
+        outcome["on"] = s3.delete_objects(
+            Bucket="events-on",
+            Delete={
+                "Objects": [{"Key": "multi/a b.csv"}, {"Key": "multi/old.csv", "VersionId": kept}]
+            },
+        )
+        outcome["plain"] = s3.delete_objects(
+            Bucket="events-plain", Delete={"Objects": [{"Key": "multi/c.csv"}], "Quiet": True}
+        )
+
+    events = _events_after(act, received, emitter)
+    assert {e["detail-type"] for e in events} == {"Object Deleted"}
+    assert {e["detail"]["reason"] for e in events} == {"DeleteObject"}
+    seen = {
+        (e["detail"]["bucket"]["name"], e["detail"]["object"]["key"]): e["detail"] for e in events
+    }
+    assert set(seen) == {
+        ("events-on", "multi/a+b.csv"),
+        ("events-on", "multi/old.csv"),
+        ("events-plain", "multi/c.csv"),
+    }
+    marker = seen[("events-on", "multi/a+b.csv")]
+    assert marker["deletion-type"] == "Delete Marker Created"
+    assert marker["object"]["version-id"] == outcome["on"]["Deleted"][0]["DeleteMarkerVersionId"]
+    version = seen[("events-on", "multi/old.csv")]
+    assert (version["deletion-type"], version["object"]["version-id"]) == (
+        "Permanently Deleted",
+        kept,
+    )
+    plain = seen[("events-plain", "multi/c.csv")]
+    assert plain["deletion-type"] == "Permanently Deleted"
+    assert "version-id" not in plain["object"]
+    assert plain["request-id"] != marker["request-id"]
+    sequencers = [e["detail"]["object"]["sequencer"] for e in events]
+    assert len(set(sequencers)) == 3
+
+
+def test_delete_objects_errors_are_not_deletions() -> None:
+    body = (
+        b'<?xml version="1.0" encoding="UTF-8"?>'
+        b'<DeleteResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">'
+        b"<Deleted><Key>gone.csv</Key></Deleted>"
+        b"<Error><Key>locked.csv</Key><Code>AccessDenied</Code><Message>Access Denied</Message>"
+        b"</Error></DeleteResult>"
+    )
+    request = Request("POST", "/bkt", {"delete": [""]}, {}, b"", "10.0.0.1")
+    assert is_delete_objects(request)
+    changes = s3_deletions(request, 200, {"x-amz-request-id": "R1"}, body)
+    assert [(c.key, c.reason, c.request_id, c.source_ip) for c in changes] == [
+        ("gone.csv", "DeleteObject", "R1", "10.0.0.1")
+    ]
+    assert s3_deletions(request, 403, {}, body) == []
+
+
+def test_services_catch_up_once_events_flow(tmp_path: Any) -> None:
+    """``emit_s3_events`` (the runtime's last start step) runs each service's ``events_ready``:
+    Step Functions ends there the executions a stopped runtime left running."""
+    plane = ApiPlane().start()
+    ready: list[str] = []
+    try:
+        local = LocalContext(plane.endpoint_url, tmp_path)
+        hooked = RecordingApi(set(), {})
+        hooked.events_ready = lambda: ready.append("glue")  # type: ignore[attr-defined]
+        plane.register("glue", hooked)
+        plane.register("athena", RecordingApi(set(), {}))  # no hook: nothing to catch up
+        plane.emit_s3_events(local.passthrough_client("s3"), lambda event: None)
+        assert ready == ["glue"]
+    finally:
+        plane.stop()
