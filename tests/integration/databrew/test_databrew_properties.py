@@ -155,3 +155,54 @@ def test_remove_missing_keeps_order_of_the_rest(rows: list[tuple[Any, Any]]) -> 
             seen.add(s)
             expected.append(i)
     assert [r[0] for r in out] == expected
+
+
+DELETE_ID = {"Action": {"Operation": "DELETE", "Parameters": {"sourceColumns": '["id"]'}}}
+DELETE_DUPLICATE_ROWS = {"Action": {"Operation": "DELETE_DUPLICATE_ROWS", "Parameters": {}}}
+
+
+@SETTINGS
+@given(tables)
+def test_delete_duplicate_rows_keeps_each_distinct_row_once(rows: list[tuple[Any, Any]]) -> None:
+    # nulls equal nulls, '' is its own value; the output order is not kept (as on Spark)
+    out = run(rows, [DELETE_ID, DELETE_DUPLICATE_ROWS])
+    assert sorted(out, key=repr) == sorted(set(rows), key=repr)
+
+
+@SETTINGS
+@given(tables)
+def test_delete_duplicate_rows_keeps_first_positions_when_order_matters(
+    rows: list[tuple[Any, Any]],
+) -> None:
+    # REMOVE_DUPLICATES afterwards needs row order: each distinct row stays where it first was
+    out = run(
+        rows,
+        [
+            DELETE_ID,
+            DELETE_DUPLICATE_ROWS,
+            {"Action": {"Operation": "REMOVE_DUPLICATES", "Parameters": {"sourceColumn": "n"}}},
+        ],
+    )
+    expected, seen_rows, seen_n = [], set(), set()
+    for row in rows:
+        if row not in seen_rows:
+            seen_rows.add(row)
+            if row[1] not in seen_n:
+                seen_n.add(row[1])
+                expected.append(row)
+    assert out == expected
+
+
+@pytest.mark.parametrize(
+    ("values", "kept"),
+    [
+        pytest.param([0.0, -0.0, 1.5], 2, id="zero_and_negative_zero_are_one_value"),
+        pytest.param([float("nan"), float("nan"), 1.0], 2, id="nan_equals_nan"),
+        pytest.param([None, None, 2.0], 2, id="nulls_are_one_value"),
+    ],
+)
+def test_delete_duplicate_rows_float_equality(values: list[float | None], kept: int) -> None:
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t (x DOUBLE)")
+    con.executemany("INSERT INTO t VALUES (?)", [(v,) for v in values])
+    assert len(run_recipe(con, "t", [DELETE_DUPLICATE_ROWS]).fetchall()) == kept
