@@ -33,6 +33,7 @@ from etl_local.context import LocalContext
 from etl_local.eventbus import EventBus, EventsApi
 from etl_local.lambdas import LambdaApi, LambdaRunner
 from etl_local.stack import Provisioner, Stack, publish_config
+from etl_local.stepfunctions.integrations.base import RUN_CHANGES
 from etl_local.workspace import (
     Workspace,
     build_lake_database,
@@ -43,10 +44,11 @@ from etl_local.workspace import (
 log = logging.getLogger(__name__)
 
 # service -> "module:Class" of the project's API for it (ARCHITECTURE.md, service binding)
+# (Glue first: its prewarm boots the Spark driver, the longest start-up, in the background)
 SERVICE_APIS: dict[str, str] = {
+    "glue": "etl_local.glue.api:GlueApi",
     "stepfunctions": "etl_local.stepfunctions.api:StepFunctionsApi",
     "athena": "etl_local.athena.api:AthenaApi",
-    "glue": "etl_local.glue.api:GlueApi",
     "databrew": "etl_local.databrew.api:DataBrewApi",
 }
 
@@ -110,8 +112,10 @@ class LocalRuntime:
         ctx = LocalContext(self.plane.endpoint_url, self.workspace.root)
         self.ctx = ctx
         self.bus = EventBus(ctx)
-        ctx.publish_event = self.bus.publish
-        runner = LambdaRunner(ctx)
+        ctx.publish_event = self._publish
+        # one environment per function starts as soon as it is provisioned (Lambda INIT is
+        # the costliest part of the first runs on a small machine)
+        runner = LambdaRunner(ctx, prestart=True)
         self.lambda_api = LambdaApi(runner, destinations=self._send_to_destination)
         self.plane.register("lambda", self.lambda_api)
         self.plane.register("events", EventsApi(ctx, self.bus))
@@ -130,13 +134,18 @@ class LocalRuntime:
         self.stack = Provisioner(
             ctx, self.repo_root / "template.yaml", runner, self._overrides
         ).provision()
-        runner.prewarm()
         self.report.config = publish_config(ctx, self.repo_root, self.stack)
         if self._restore:
             self._restore_workspace()
         self.plane.emit_s3_events(ctx.passthrough_client("s3"), self.bus.publish)
         os.environ.setdefault("AWS_ENDPOINT_URL", ctx.endpoint_url)
         return self
+
+    def _publish(self, event: dict[str, Any]) -> None:
+        """An event a service emits: to the bus, and to the ``.sync`` task waiting for it."""
+        RUN_CHANGES.notify_event(event)
+        assert self.bus is not None
+        self.bus.publish(event)
 
     def _send_to_destination(self, arn: str, message: str) -> None:
         """An async invocation's failure record to its destination (SQS queue or SNS topic)."""

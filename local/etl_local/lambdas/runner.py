@@ -22,6 +22,7 @@ import threading
 import time
 import uuid
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -37,6 +38,8 @@ PYENV_ROOT = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
 # (python3.13) with the shared layer's pinned requirements, like the deployed functions.
 LAMBDA_VENV = Path(sys.prefix).parent / ".venv-lambda"
 MAX_PAYLOAD = 6 * 1024 * 1024
+PRESTARTS_AT_ONCE = 2  # INIT is CPU-bound: more at once only delays the first ones
+INIT_TIMEOUT = 10.0  # seconds: Lambda's limit for the INIT phase of on-demand functions
 # Lambda's runtime always provides boto3; the function's requirements.txt adds the rest.
 RUNTIME_PACKAGES = ("boto3",)
 
@@ -193,6 +196,11 @@ class Environment:
         self.init = self._reply(timeout)
         return self.init
 
+    def take_init_ms(self) -> float | None:
+        """The INIT duration, for the first invoke this environment serves only."""
+        init, self.init = self.init, None
+        return float(init["duration_ms"]) if init else None
+
     def invoke(self, request: dict[str, Any], timeout: float) -> dict[str, Any]:
         assert self._process.stdin is not None
         self._process.stdin.write(json.dumps(request) + "\n")
@@ -250,7 +258,13 @@ class FunctionPool:
         self._env = self._environment(base_env)
         self._idle: list[Environment] = []
         self._slots = threading.BoundedSemaphore(size)
-        self._lock = threading.Lock()
+        self._changed = threading.Condition()  # guards the fields below; notified on changes
+        self._prestarting = 0  # environments a pre-start is initialising
+        self._waiting = 0  # invokes waiting for one of them
+        self._prestart_failure: _InitFailed | None = None
+        self.prestarted = 0
+        self._prestart_queued = False  # a pre-start is scheduled and has not begun
+        self._closed = False
         self._log_file = log_dir / f"{spec.name}.log" if log_dir else None
         if self._log_file:
             self._log_file.parent.mkdir(parents=True, exist_ok=True)
@@ -282,42 +296,93 @@ class FunctionPool:
         env.update(spec.environment)
         return env
 
-    def _acquire(self) -> tuple[Environment, float | None]:
-        with self._lock:
-            while self._idle:
-                environment = self._idle.pop()
-                if environment.alive:
-                    return environment, None
+    def _acquire(self) -> Environment:
+        """An idle environment, else the one a pre-start is initialising, else a new one."""
+        with self._changed:
+            while True:
+                while self._idle:
+                    environment = self._idle.pop()
+                    if environment.alive:
+                        return environment
+                if self._prestart_failure is not None:
+                    failed, self._prestart_failure = self._prestart_failure, None
+                    raise failed  # the pre-started environment's INIT error, reported once
+                if self._prestart_queued:
+                    self._prestart_queued = False  # not begun yet: this invoke starts it
+                    break
+                if self._prestarting <= self._waiting:
+                    break  # no pre-start left for this invoke: a cold start of its own
+                self._waiting += 1
+                try:
+                    self._changed.wait()
+                finally:
+                    self._waiting -= 1
+        return self._start_environment()
+
+    def _start_environment(self) -> Environment:
         stream = f"{dt.date.today():%Y/%m/%d}/[$LATEST]{uuid.uuid4().hex}"
         env = {**self._env, "AWS_LAMBDA_LOG_STREAM_NAME": stream}
         environment = Environment(self.spec, self.python, env)
         try:
-            init = environment.start(timeout=max(self.spec.timeout, 10.0))
+            init = environment.start(timeout=max(self.spec.timeout, INIT_TIMEOUT))
         except _TimedOut:
             environment.kill()
             raise
         if not init["ok"]:
             environment.kill()
-            raise _InitFailed(init["error"], environment.drain_logs())
-        return environment, float(init["duration_ms"])
+            raise _InitFailed(init["error"], environment.drain_logs(), init["duration_ms"])
+        return environment
 
-    def prewarm(self) -> None:
-        """Start one environment ahead of the first invoke (``sam local --warm-containers
-        EAGER``): the INIT phase is paid at start-up, not by the first run."""
+    def prestart_settled(self, timeout: float) -> bool:
+        """Wait until no pre-start of this function is scheduled or initialising."""
+        with self._changed:
+            return self._changed.wait_for(
+                lambda: not self._prestart_queued and self._prestarting == 0, timeout
+            )
+
+    def schedule_prestart(self, executor: ThreadPoolExecutor) -> None:
+        with self._changed:
+            self._prestart_queued = True
+        executor.submit(self.prestart)
+
+    def prestart(self) -> None:
+        """Start one environment before the first invoke (``sam local --warm-containers
+        EAGER``). Its INIT output and ``Init Duration`` are reported by the first invoke it
+        serves, as a cold start's are; an INIT error is that invoke's error, as Lambda's."""
         with self._slots:
+            with self._changed:
+                if not self._prestart_queued:
+                    return  # an invoke came first and started the environment itself
+                self._prestart_queued = False
+                self._prestarting += 1
+            environment: Environment | None = None
+            failure: _InitFailed | None = None
             try:
-                environment, _ = self._acquire()
-            except (_InitFailed, _TimedOut):
-                return  # the first invoke reports the init error, as Lambda does
-            with self._lock:
-                self._idle.append(environment)
+                environment = self._start_environment()
+            except _InitFailed as failed:
+                failure = failed
+            except _TimedOut:
+                pass  # the first invoke starts its own environment and times out itself
+            finally:
+                with self._changed:
+                    self._prestarting -= 1
+                    if environment is not None and self._closed:
+                        environment.kill()
+                    elif environment is not None:
+                        self._idle.append(environment)
+                        self.prestarted += 1
+                    if failure is not None:
+                        self._prestart_failure = failure
+                    self._changed.notify_all()
 
     def invoke(self, invocation: Invocation) -> Invocation:
         with self._slots:
             started = time.perf_counter()
             try:
-                environment, invocation.init_ms = self._acquire()
+                environment = self._acquire()
+                invocation.init_ms = environment.take_init_ms()
             except _InitFailed as failed:
+                invocation.init_ms = failed.init_ms
                 invocation.error = failed.error
                 invocation.log = [*failed.log, _init_failed_line(failed.error)]
                 return self._finish(invocation, started)
@@ -354,8 +419,9 @@ class FunctionPool:
                 invocation.result = reply["result"].encode()
             else:
                 invocation.error = reply["error"]
-            with self._lock:
+            with self._changed:
                 self._idle.append(environment)
+                self._changed.notify_all()
             return self._finish(invocation, started)
 
     def _finish(self, invocation: Invocation, started: float) -> Invocation:
@@ -378,17 +444,19 @@ class FunctionPool:
         return invocation
 
     def close(self) -> None:
-        with self._lock:
+        with self._changed:
+            self._closed = True
             idle, self._idle = self._idle, []
         for environment in idle:
             environment.kill()
 
 
 class _InitFailed(Exception):
-    def __init__(self, error: dict[str, Any], log: list[str]) -> None:
+    def __init__(self, error: dict[str, Any], log: list[str], init_ms: float) -> None:
         super().__init__(error.get("errorMessage"))
         self.error = error
         self.log = log
+        self.init_ms = init_ms
 
 
 def _now() -> str:
@@ -407,9 +475,15 @@ def _init_failed_line(error: dict[str, Any]) -> str:
 
 
 class LambdaRunner:
-    """All local functions: register specs, invoke by name or ARN."""
+    """All local functions: register specs, invoke by name or ARN.
 
-    def __init__(self, ctx: LocalContext, max_environments: int = 4) -> None:
+    ``prestart``: every function registered gets one environment started at once in the
+    background (a few at a time: INIT is CPU-bound), so first invokes find it warm.
+    """
+
+    def __init__(
+        self, ctx: LocalContext, max_environments: int = 4, prestart: bool = False
+    ) -> None:
         self._ctx = ctx
         self._pools: dict[str, FunctionPool] = {}
         self._max = max_environments
@@ -417,6 +491,11 @@ class LambdaRunner:
         self._base_env = {"AWS_ENDPOINT_URL": ctx.endpoint_url}
         self.invocations: list[Invocation] = []
         self._lock = threading.Lock()
+        self._prestarts = (
+            ThreadPoolExecutor(PRESTARTS_AT_ONCE, thread_name_prefix="lambda-prestart")
+            if prestart
+            else None
+        )
 
     def register(self, spec: FunctionSpec) -> FunctionPool:
         pool = FunctionPool(spec, self._base_env, self._log_dir, self._max)
@@ -424,17 +503,20 @@ class LambdaRunner:
         if old:
             old.close()
         self._pools[spec.name] = pool
+        if self._prestarts is not None:
+            pool.schedule_prestart(self._prestarts)
         return pool
 
-    def prewarm(self) -> list[threading.Thread]:
-        """Warm one environment of every function, in the background."""
-        threads = [
-            threading.Thread(target=pool.prewarm, name=f"warm-{name}", daemon=True)
-            for name, pool in self._pools.items()
-        ]
-        for thread in threads:
-            thread.start()
-        return threads
+    def prestarted(self) -> int:
+        """Environments started ahead of any invoke so far."""
+        return sum(pool.prestarted for pool in self._pools.values())
+
+    def prestarts_settled(self, timeout: float = 60.0) -> bool:
+        """Wait until every scheduled pre-start has finished (or was taken by an invoke)."""
+        deadline = time.monotonic() + timeout
+        return all(
+            pool.prestart_settled(max(0.0, deadline - time.monotonic())) for pool in self.pools()
+        )
 
     def pools(self) -> list[FunctionPool]:
         return list(self._pools.values())
@@ -474,6 +556,8 @@ class LambdaRunner:
         return pool.invoke(invocation)
 
     def close(self) -> None:
+        if self._prestarts is not None:
+            self._prestarts.shutdown(wait=False, cancel_futures=True)
         for pool in self._pools.values():
             pool.close()
 

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import boto3
 from botocore.config import Config
 
-from etl_local.context import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY, LocalContext
+from etl_local.context import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY, LocalContext, new_client
 from etl_local.lambdas import FunctionSpec, LambdaRunner
 from etl_local.stack.template import Provisioned
 
@@ -37,6 +37,7 @@ class Site:
     state_machines: dict[str, str] = field(default_factory=dict)  # logical id -> ARN
     notes: list[str] = field(default_factory=list)
     _clients: dict[str, Any] = field(default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
     def region(self) -> str:
@@ -52,19 +53,22 @@ class Site:
     def client(self, service: str) -> Any:
         """A client whose parameters are coerced to the API's types, as CloudFormation does
         (``"10"`` for an integer member becomes ``10``)."""
-        if service not in self._clients:
-            session: Any = boto3.session.Session()
-            client = session.client(
-                service,
-                endpoint_url=self.ctx.endpoint_url,
-                region_name=self.region,
-                aws_access_key_id=LOCAL_ACCESS_KEY,
-                aws_secret_access_key=LOCAL_SECRET_KEY,
-                config=Config(s3={"addressing_style": "path"}, max_pool_connections=32),
-            )
-            client.meta.events.register("provide-client-params", _coerce_params)
-            self._clients[service] = client
-        return self._clients[service]
+        with self._lock:
+            if service not in self._clients:
+                self._clients[service] = self._new_client(service)
+            return self._clients[service]
+
+    def _new_client(self, service: str) -> Any:
+        client = new_client(
+            service,
+            endpoint_url=self.ctx.endpoint_url,
+            region_name=self.region,
+            aws_access_key_id=LOCAL_ACCESS_KEY,
+            aws_secret_access_key=LOCAL_SECRET_KEY,
+            config=Config(s3={"addressing_style": "path"}, max_pool_connections=32),
+        )
+        client.meta.events.register("provide-client-params", _coerce_params)
+        return client
 
     def local_path(self, uri: str) -> Path:
         path = (self.template_dir / uri).resolve()

@@ -28,6 +28,7 @@ def start_query_sync(clients: Clients, call: TaskCall) -> Any:
         lambda d: str(d["QueryExecution"]["Status"]["State"]),
         SUCCEEDED,
         FAILED,
+        run_id=query_id,
     )
 
 

@@ -17,13 +17,13 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
-import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 from botocore.model import ListShape, MapShape, Shape, StructureShape
 
+from etl_local.context import new_client
 from etl_local.stepfunctions.errors import TASK_FAILED, TIMEOUT, StatesError, compact
 
 if TYPE_CHECKING:
@@ -70,7 +70,7 @@ class Clients:
                 kwargs: dict[str, Any] = {"region_name": self.region, **self.credentials}
                 if self.endpoint_url:
                     kwargs["endpoint_url"] = self.endpoint_url
-                self._clients[service] = cast(Any, boto3.session.Session()).client(
+                self._clients[service] = new_client(
                     service,
                     config=Config(
                         retries={"max_attempts": 2, "mode": "standard"}, max_pool_connections=64
@@ -261,26 +261,97 @@ def api_response(response: dict[str, Any]) -> dict[str, Any]:
 # --- polling for .sync ----------------------------------------------------------------------
 
 
+class RunChanges:
+    """Wakes a ``.sync`` task when the service reports that the run it waits for changed.
+
+    The services emit state-change events (``Athena Query State Change``, ``Glue Job State
+    Change``); where the runtime sees them (locally, the API plane's event bus) it passes them
+    to ``notify_event`` and the waiting task describes the run at once instead of at its next
+    poll. Without events (a remote endpoint, a service that emits none) polling alone
+    finds the end, as before.
+    """
+
+    # detail-type -> the detail field naming the run (one entry per service that emits one)
+    RUN_ID_FIELDS: dict[str, str] = {
+        "Athena Query State Change": "queryExecutionId",
+        "Glue Job State Change": "jobRunId",
+    }
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._versions: dict[str, int] = {}  # run id -> changes seen, for watched runs only
+
+    def notify_event(self, event: dict[str, Any]) -> None:
+        field = self.RUN_ID_FIELDS.get(str(event.get("detail-type")))
+        detail = event.get("detail")
+        if field and isinstance(detail, dict) and detail.get(field):
+            self.notify(str(detail[field]))
+
+    def notify(self, run_id: str) -> None:
+        with self._changed:
+            if run_id in self._versions:
+                self._versions[run_id] += 1
+                self._changed.notify_all()
+
+    def watch(self, run_id: str) -> None:
+        with self._changed:
+            self._versions.setdefault(run_id, 0)
+
+    def forget(self, run_id: str) -> None:
+        with self._changed:
+            self._versions.pop(run_id, None)
+
+    def version(self, run_id: str) -> int:
+        with self._changed:
+            return self._versions.get(run_id, 0)
+
+    def wait(self, run_id: str, seen: int, timeout: float) -> bool:
+        """Until the run changes after version ``seen`` (True) or ``timeout`` (False)."""
+        with self._changed:
+            return self._changed.wait_for(lambda: self._versions.get(run_id, 0) != seen, timeout)
+
+
+RUN_CHANGES = RunChanges()
+FIRST_POLL = 0.2  # seconds; grows 1.5x per poll up to LAST_POLL
+LAST_POLL = 1.0
+
+
 def poll(
     call: TaskCall,
     describe: Callable[[], dict[str, Any]],
     status_of: Callable[[dict[str, Any]], str],
     succeeded: frozenset[str],
     failed: frozenset[str],
+    run_id: str | None = None,
 ) -> dict[str, Any]:
-    """Describe until the run ends; SUCCEEDED -> the description, failure -> States.TaskFailed."""
+    """Describe until the run ends; SUCCEEDED -> the description, failure -> States.TaskFailed.
+
+    ``run_id``: the run's id in the service's state-change events; a change reported for it
+    ends the wait before the poll interval does.
+    """
     started = call.scope.clock.now()
-    interval = 0.2
-    while True:
-        description = describe()
-        status = status_of(description)
-        if status in succeeded:
-            return description
-        if status in failed:
-            raise StatesError(TASK_FAILED, compact(description))
-        call.check(started)
-        call.scope.run.cancel.wait(interval)
-        interval = min(1.0, interval * 1.5)
+    interval = FIRST_POLL
+    key = run_id or ""
+    if run_id:
+        RUN_CHANGES.watch(run_id)
+    try:
+        while True:
+            seen = RUN_CHANGES.version(key)  # before describing: no change is missed
+            description = describe()
+            status = status_of(description)
+            if status in succeeded:
+                return description
+            if status in failed:
+                raise StatesError(TASK_FAILED, compact(description))
+            call.check(started)
+            if call.scope.run.cancel.is_set() or not run_id:
+                call.scope.run.cancel.wait(interval)
+            else:
+                RUN_CHANGES.wait(run_id, seen, interval)
+            interval = min(LAST_POLL, interval * 1.5)
+    finally:
+        if run_id:
+            RUN_CHANGES.forget(run_id)
 
 
 def as_json_text(value: Any) -> str:

@@ -30,6 +30,7 @@ def start_job_run_sync(clients: Clients, call: TaskCall) -> Any:
         lambda d: str(d["JobRunState"]),
         SUCCEEDED,
         FAILED,
+        run_id=started["JobRunId"],
     )
 
 
