@@ -262,60 +262,114 @@ def _format(table: dict[str, Any]) -> str:
     return "csv"
 
 
-def _reader(workspace: Workspace, table: dict[str, Any], location: str) -> str | None:
-    """A DuckDB table function over the exported files under ``location`` (None: no files)."""
+@dataclass(frozen=True)
+class _Source:
+    """A DuckDB table function over a location's files, and what to select from it."""
+
+    function: str
+    columns: str  # select list of the table's data columns (partition keys excluded)
+
+
+def _files(workspace: Workspace, location: str) -> list[str]:
+    """The exported data files under ``location`` (Hive skips ``_``/``.`` names)."""
     bucket, _, prefix = location.removeprefix("s3://").partition("/")
     try:
         folder = workspace.lake / safe_relative_path(bucket, prefix.rstrip("/") or ".")
     except UnsafeKey:
-        return None
-    kind = _format(table)
-    files = sorted(
+        return []
+    return sorted(
         str(p)
         for p in folder.rglob("*")
         if p.is_file() and not p.name.startswith(("_", ".")) and "$folder$" not in p.name
     )
+
+
+def _reader(workspace: Workspace, table: dict[str, Any], location: str) -> _Source | None:
+    """How to read the exported files under ``location`` (None: no files)."""
+    files = _files(workspace, location)
     if not files:
         return None
     listing = "[" + ", ".join(_sql_text(f) for f in files) + "]"
+    excluded = ", ".join(_sql_text(k["Name"]) for k in table.get("PartitionKeys", []))
+    others = f"COLUMNS(c -> c NOT IN ({excluded}))" if excluded else "*"
+    kind = _format(table)
     if kind == "parquet":
-        return f"read_parquet({listing}, hive_partitioning = false, union_by_name = true)"
+        return _Source(
+            f"read_parquet({listing}, hive_partitioning = false, union_by_name = true)", others
+        )
     if kind == "json":
-        return f"read_json_auto({listing})"
-    params = table.get("Parameters", {})
-    serde = table.get("StorageDescriptor", {}).get("SerdeInfo", {}).get("Parameters", {})
-    delimiter = serde.get("field.delim") or serde.get("separatorChar") or ","
-    header = params.get("skip.header.line.count", "0") != "0"
-    return (
-        f"read_csv({listing}, header = {str(header).lower()}, delim = {_sql_text(delimiter)}, "
-        "nullstr = ['NA', ''], union_by_name = true)"
+        return _Source(f"read_json_auto({listing})", others)
+    return _csv_source(listing, table) or _Source(
+        f"read_csv({listing}, union_by_name = true)", others
     )
+
+
+# Text that never is a whole field: where a SerDe has no null text (OpenCSVSerde), or no
+# quoting (LazySimpleSerDe), DuckDB still needs one.
+_NEVER = "\x01"
+
+
+def _hive_byte(text: str | None) -> str:
+    """A LazySimpleSerDe separator: a number is a byte value (``1`` is ^A, the default)."""
+    if not text:
+        return "\x01"
+    return chr(int(text)) if text.isdigit() else text[0]
+
+
+def _csv_source(listing: str, table: dict[str, Any]) -> _Source | None:
+    """Delimited text as Athena reads it: the catalogue's columns in order (every field as
+    text, then cast to the column's type; a bad value is NULL, as in Hive), the SerDe's
+    delimiter, quote, escape and null text, ``skip.header.line.count`` lines skipped, missing
+    fields NULL and extra fields ignored."""
+    descriptor = table.get("StorageDescriptor", {})
+    columns = descriptor.get("Columns", [])
+    if not columns:
+        return None
+    serde = descriptor.get("SerdeInfo", {})
+    props = serde.get("Parameters", {})
+    if "opencsv" in serde.get("SerializationLibrary", "").lower():
+        delimiter = props.get("separatorChar", ",")
+        quote = props.get("quoteChar", '"')
+        escape = props.get("escapeChar", "\\")
+        null_text = _NEVER  # OpenCSVSerde reads every field as a string, empty included
+    else:  # LazySimpleSerDe: no quoting; Hive's default delimiter is ^A
+        delimiter = _hive_byte(props.get("field.delim") or props.get("serialization.format"))
+        quote = _NEVER if delimiter != _NEVER else "\x02"
+        escape = props.get("escape.delim", quote)
+        null_text = props.get("serialization.null.format", "\\N")
+    skip = int(table.get("Parameters", {}).get("skip.header.line.count", "0") or 0)
+    struct = ", ".join(f"{_sql_text(c['Name'])}: 'VARCHAR'" for c in columns)
+    function = (
+        f"read_csv({listing}, header = false, skip = {skip}, delim = {_sql_text(delimiter)}, "
+        f"quote = {_sql_text(quote)}, escape = {_sql_text(escape)}, "
+        f"nullstr = {_sql_text(null_text)}, columns = {{{struct}}}, auto_detect = false, "
+        "strict_mode = false, null_padding = true)"
+    )
+    selected = []
+    for column in columns:
+        name, kind = _ident(column["Name"]), _duck_type(column.get("Type", "string"))
+        selected.append(name if kind == "VARCHAR" else f"TRY_CAST({name} AS {kind}) AS {name}")
+    return _Source(function, ", ".join(selected))
 
 
 def _table_view(workspace: Workspace, table: dict[str, Any]) -> str | None:
     keys = table.get("PartitionKeys", [])
     location = table.get("StorageDescriptor", {}).get("Location", "")
     if not keys:
-        return (
-            f"SELECT * FROM {reader}"  # noqa: S608 - paths quoted by _sql_text
-            if (reader := _reader(workspace, table, location))
-            else None
-        )
-    names = [k["Name"] for k in keys]
-    excluded = ", ".join(_sql_text(n) for n in names)
+        source = _reader(workspace, table, location)
+        return f"SELECT {source.columns} FROM {source.function}" if source else None  # noqa: S608 - quoted
     selects = []
     for partition in table.get("Partitions", []):
         part_location = partition.get("StorageDescriptor", {}).get("Location", "")
-        reader = _reader(workspace, table, part_location)
-        if reader is None:
+        source = _reader(workspace, table, part_location)
+        if source is None:
             continue
         values = ", ".join(
-            f"CAST({_sql_text(v)} AS {_DUCK_TYPES.get(k.get('Type', 'string'), 'VARCHAR')}) "
-            f"AS {_ident(k['Name'])}"
+            f"CAST({_sql_text(v)} AS {_duck_type(k.get('Type', 'string'))}) AS {_ident(k['Name'])}"
             for k, v in zip(keys, partition["Values"], strict=True)
         )
         selects.append(  # every name and value quoted by _ident/_sql_text
-            f"SELECT COLUMNS(c -> c NOT IN ({excluded})), {values} FROM {reader}"  # noqa: S608
+            f"SELECT {source.columns}, {values} FROM {source.function}"  # noqa: S608
         )
     return "\nUNION ALL BY NAME\n".join(selects) or None
 

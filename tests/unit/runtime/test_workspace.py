@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
 import duckdb
 import pytest
 from etl_local.context import LocalContext
@@ -133,3 +137,123 @@ def test_catalog_round_trip(ctx: LocalContext, lake: tuple[Workspace, str]) -> N
     assert restore_catalog(glue, workspace.load_catalog()) >= 1
     partitions = glue.get_partitions(DatabaseName="ws_db", TableName="t")["Partitions"]
     assert sorted(p["Values"][0] for p in partitions) == ["01", "02"]
+
+
+TEXT_INPUT = "org.apache.hadoop.mapred.TextInputFormat"
+LAZY = "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe"
+OPEN_CSV = "org.apache.hadoop.hive.serde2.OpenCSVSerde"
+
+
+def _text_table(
+    name: str,
+    columns: list[tuple[str, str]],
+    serde: str,
+    params: dict[str, str],
+    location: str,
+    keys: tuple[str, ...] = (),
+    header: bool = True,
+) -> dict[str, Any]:
+    return {
+        "Name": name,
+        "Parameters": {
+            "classification": "csv",
+            **({"skip.header.line.count": "1"} if header else {}),
+        },
+        "PartitionKeys": [{"Name": k, "Type": "string"} for k in keys],
+        "StorageDescriptor": {
+            "Columns": [{"Name": n, "Type": t} for n, t in columns],
+            "Location": location,
+            "InputFormat": TEXT_INPUT,
+            "SerdeInfo": {"SerializationLibrary": serde, "Parameters": params},
+        },
+        "Partitions": [],
+    }
+
+
+def _query(workspace: Workspace, sql: str) -> tuple[list[tuple[Any, ...]], list[str]]:
+    with duckdb.connect(str(workspace.database), read_only=True) as con:
+        result = con.execute(sql)
+        rows = result.fetchall()
+        types = [str(c[1]) for c in result.description]
+    return rows, types
+
+
+def test_raw_csv_views_use_the_catalogue_columns_types_and_serde(tmp_path: Path) -> None:
+    """The raw classifier catalogues every column as string: the view shows the text as Athena
+    does ('007' stays '007', NA stays 'NA'), with the table's delimiter, quote and header."""
+    workspace = Workspace(tmp_path / "ws").create()
+    raw = workspace.lake / "raw-bucket" / "raw" / "flights" / "year=2013" / "month=01"
+    raw.mkdir(parents=True)
+    (raw / "f.csv").write_text("carrier,flight,dep_delay\nUA,007,NA\nAA,1,\nB6,12,3,extra\nDL\n")
+    flights = _text_table(
+        "flights",
+        [("carrier", "string"), ("flight", "string"), ("dep_delay", "string")],
+        LAZY,
+        {"field.delim": ","},
+        "s3://raw-bucket/raw/flights/",
+        keys=("year", "month"),
+    )
+    flights["Partitions"] = [
+        {
+            "Values": ["2013", "01"],
+            "StorageDescriptor": {"Location": "s3://raw-bucket/raw/flights/year=2013/month=01/"},
+        }
+    ]
+    quoted = workspace.lake / "raw-bucket" / "raw" / "airlines"
+    quoted.mkdir(parents=True)
+    (quoted / "a.csv").write_text("code;name\n'9E';'Endeavor; Air'\n'AA';''\n")
+    airlines = _text_table(
+        "airlines",
+        [("code", "string"), ("name", "string")],
+        OPEN_CSV,
+        {"separatorChar": ";", "quoteChar": "'"},
+        "s3://raw-bucket/raw/airlines/",
+    )
+    typed = workspace.lake / "raw-bucket" / "typed"
+    typed.mkdir(parents=True)
+    (typed / "t.txt").write_text("1|2.5|2013-01-01\nx|bad|\\N\n")
+    numbers = _text_table(
+        "numbers",
+        [("n", "bigint"), ("d", "double"), ("day", "date")],
+        LAZY,
+        {"field.delim": "|"},
+        "s3://raw-bucket/typed/",
+        header=False,
+    )
+    committed = _text_table(  # committed, no run has written data yet
+        "flights_daily",
+        [("flights", "bigint"), ("delay", "decimal(10,2)")],
+        LAZY,
+        {},
+        "s3://raw-bucket/analytics/flights_daily/",
+        keys=("year", "month"),
+    )
+    catalog = {
+        "databases": [
+            {"Name": "raw", "Tables": [flights, airlines, numbers]},
+            {"Name": "analytics", "Tables": [committed]},
+        ]
+    }
+
+    assert sorted(build_lake_database(workspace, catalog)) == [
+        "analytics.flights_daily",
+        "raw.airlines",
+        "raw.flights",
+        "raw.numbers",
+    ]
+    rows, types = _query(workspace, "SELECT * FROM analytics.flights_daily")
+    assert (rows, types) == ([], ["BIGINT", "DECIMAL(10,2)", "VARCHAR", "VARCHAR"])
+    rows, types = _query(workspace, "SELECT * FROM raw.flights ORDER BY carrier")
+    assert types == ["VARCHAR"] * 5
+    assert rows == [
+        ("AA", "1", "", "2013", "01"),  # LazySimpleSerDe: an empty field is '' (only \\N is NULL)
+        ("B6", "12", "3", "2013", "01"),  # extra fields are ignored
+        ("DL", None, None, "2013", "01"),  # missing fields are NULL
+        ("UA", "007", "NA", "2013", "01"),  # text as written: no type sniffing, NA is text
+    ]
+    rows, types = _query(workspace, "SELECT * FROM raw.airlines ORDER BY code")
+    assert types == ["VARCHAR", "VARCHAR"]
+    assert rows == [("9E", "Endeavor; Air"), ("AA", "")]
+    rows, types = _query(workspace, "SELECT * FROM raw.numbers ORDER BY n NULLS LAST")
+    assert types == ["BIGINT", "DOUBLE", "DATE"]
+    assert rows == [(1, 2.5, dt.date(2013, 1, 1)), (None, None, None)]  # bad values: NULL
