@@ -25,6 +25,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from etl_local.glue.catalog import TABLE_INPUT_FIELDS
+
 log = logging.getLogger(__name__)
 
 DEFAULT_WORKSPACE = ".etl-local"
@@ -166,18 +168,6 @@ def _read_json(path: Path, default: Any) -> Any:
 
 # ---------------------------------------------------------------------- Glue catalogue
 
-_TABLE_INPUT = (
-    "Name",
-    "Description",
-    "Owner",
-    "Retention",
-    "StorageDescriptor",
-    "PartitionKeys",
-    "TableType",
-    "Parameters",
-    "ViewOriginalText",
-    "ViewExpandedText",
-)
 _PARTITION_INPUT = ("Values", "StorageDescriptor", "Parameters")
 
 
@@ -189,7 +179,7 @@ def dump_catalog(glue: Any) -> dict[str, Any]:
             tables = []
             for tpage in glue.get_paginator("get_tables").paginate(DatabaseName=database["Name"]):
                 for table in tpage["TableList"]:
-                    entry = {k: table[k] for k in _TABLE_INPUT if k in table}
+                    entry = {k: table[k] for k in TABLE_INPUT_FIELDS if k in table}
                     entry["Partitions"] = [
                         {k: p[k] for k in _PARTITION_INPUT if k in p}
                         for ppage in glue.get_paginator("get_partitions").paginate(

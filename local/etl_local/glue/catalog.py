@@ -270,6 +270,8 @@ def _partition_input(partition: PartitionSpec) -> dict[str, Any]:
     }
 
 
+# The members of the Glue API's TableInput that a GetTable answer carries (one list, used by
+# the crawler and by the workspace's catalogue dump).
 TABLE_INPUT_FIELDS = (
     "Name",
     "Description",
