@@ -142,6 +142,7 @@ class AthenaEngine:
 
     def close(self) -> None:
         self._db.close()
+        self.storage.cache.close()
 
     def execute(
         self,
@@ -167,11 +168,13 @@ class AthenaEngine:
         try:
             result = handler(self, stmt)
         except duckdb.Error as err:
-            raise dialect.translate_error(err, sql, tree) from err
+            error = dialect.translate_error(err, sql, tree)
+            raise AthenaQueryError(error.name, self.storage.cache.as_urls(error.message)) from err
         finally:
             with self._lock:
                 self._cursors.pop(query_id, None)
             cursor.close()
+            self.storage.cache.release(scope.pinned)
         result.data_scanned_bytes = scope.scanned_bytes
         if output_location:
             self._write_results(result, folder(output_location), query_id)

@@ -1,15 +1,26 @@
-"""S3 as the engine sees it: listing data files the way Hive does, writing result objects."""
+"""S3 as the engine sees it: listing data files the way Hive does, reading them through a
+local copy, writing result objects."""
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+
+# Local copies of data files kept for later queries (least recently used dropped first).
+CACHE_BYTES = 8 * 1024**3
 
 
 @dataclass(frozen=True)
 class S3File:
     url: str
     size: int
+    etag: str = ""
 
 
 def split_url(url: str) -> tuple[str, str]:
@@ -29,9 +40,118 @@ def _hidden(relative_key: str) -> bool:
     return any(part.startswith(("_", ".")) for part in relative_key.split("/") if part)
 
 
+def _safe_key(key: str) -> bool:
+    """Whether a key maps to a path below the cache folder (no '', '.', '..', NUL segments)."""
+    return all(part not in ("", ".", "..") for part in key.split("/")) and "\x00" not in key
+
+
+class ObjectCache:
+    """Local copies of S3 objects, one GET each, kept while their ETag holds.
+
+    DuckDB reading ``s3://`` itself issues many ranged GETs per file, and the local API plane
+    answers each by reading the whole object: a plain copy read from local disk is several
+    times faster, and later queries over the same (unchanged) files read it again for free.
+    Copies keep the key's folders (``year=2013/month=01/``), so Hive partition folders read
+    the same. A copy in use by a running query is never evicted.
+    """
+
+    def __init__(self, s3: Any, capacity: int = CACHE_BYTES) -> None:
+        self.s3 = s3
+        self.capacity = capacity
+        self.root = Path(tempfile.mkdtemp(prefix="etl-local-athena-"))
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[str, tuple[str, int]] = OrderedDict()  # url -> (etag, size)
+        self._pins: dict[str, int] = {}
+        self._loading: dict[str, threading.Lock] = {}
+
+    def path(self, url: str) -> Path:
+        bucket, key = split_url(url)
+        return self.root / bucket / key
+
+    def acquire(self, files: list[S3File]) -> list[str]:
+        """Local paths of ``files`` (fetched if missing or changed), pinned until ``release``.
+        A key that cannot be a local path is read from S3 directly."""
+        paths = []
+        for file in files:
+            bucket, key = split_url(file.url)
+            if not file.etag or not _safe_key(key):
+                paths.append(file.url)
+                continue
+            with self._lock:
+                self._pins[file.url] = self._pins.get(file.url, 0) + 1
+                loading = self._loading.setdefault(file.url, threading.Lock())
+            with loading:
+                if self._entries.get(file.url) != (file.etag, file.size):
+                    self._fetch(file, bucket, key)
+            with self._lock:
+                self._entries.move_to_end(file.url)
+            paths.append(str(self.path(file.url)))
+        self._evict()
+        return paths
+
+    def release(self, urls: list[str]) -> None:
+        with self._lock:
+            for url in urls:
+                if self._pins.get(url, 0) > 1:
+                    self._pins[url] -= 1
+                else:
+                    self._pins.pop(url, None)
+
+    def _fetch(self, file: S3File, bucket: str, key: str) -> None:
+        target = self.path(file.url)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        response = self.s3.get_object(Bucket=bucket, Key=key)
+        partial = target.with_name(f".{target.name}.{threading.get_ident()}.part")
+        with partial.open("wb") as out:
+            shutil.copyfileobj(response["Body"], out, 1024 * 1024)
+        os.replace(partial, target)  # a reader with the old copy open keeps reading it
+        with self._lock:  # the version read, which a later listing may show has changed
+            self._entries[file.url] = (str(response.get("ETag", "")), target.stat().st_size)
+
+    def _evict(self) -> None:
+        with self._lock:
+            total = sum(size for _, size in self._entries.values())
+            for url in list(self._entries):
+                if total <= self.capacity:
+                    break
+                if url in self._pins:
+                    continue
+                total -= self._entries.pop(url)[1]
+                self.path(url).unlink(missing_ok=True)
+
+    def staging(self, name: str) -> Path:
+        """An empty local folder for files a statement writes before they are uploaded."""
+        path = self.root / ".staging" / name
+        shutil.rmtree(path, ignore_errors=True)
+        path.mkdir(parents=True)
+        return path
+
+    def adopt(self, local: Path, url: str, etag: str) -> None:
+        """Keep a file just uploaded as ``url`` as its local copy (moved, not copied)."""
+        bucket, key = split_url(url)
+        if not _safe_key(key):
+            local.unlink(missing_ok=True)
+            return
+        target = self.path(url)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        size = local.stat().st_size
+        os.replace(local, target)
+        with self._lock:
+            self._entries[url] = (etag, size)
+        self._evict()
+
+    def as_urls(self, text: str) -> str:
+        """``text`` (an error message) with local copies named by their S3 URLs again."""
+        return text.replace(f"{self.root}/", "s3://")
+
+    def close(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
 class S3Storage:
     def __init__(self, s3: Any) -> None:
         self.s3 = s3
+        self.cache = ObjectCache(s3)
 
     def _objects(self, url: str) -> list[dict[str, Any]]:
         bucket, prefix = split_url(folder(url))
@@ -47,7 +167,8 @@ class S3Storage:
         for obj in self._objects(url):
             relative = obj["Key"][len(prefix) :]
             if relative and not relative.endswith("/") and not _hidden(relative):
-                files.append(S3File(f"s3://{bucket}/{obj['Key']}", int(obj.get("Size", 0))))
+                url = f"s3://{bucket}/{obj['Key']}"
+                files.append(S3File(url, int(obj.get("Size", 0)), str(obj.get("ETag", ""))))
         return files
 
     def is_empty(self, url: str) -> bool:
@@ -67,6 +188,10 @@ class S3Storage:
                     Bucket=bucket, Delete={"Objects": [{"Key": k} for k in chunk], "Quiet": True}
                 )
 
+    def read(self, path: str) -> bytes:
+        """A file's bytes, from S3 or from its local copy."""
+        return self.get(path) if path.startswith("s3://") else Path(path).read_bytes()
+
     def get(self, url: str) -> bytes:
         bucket, key = split_url(url)
         return bytes(self.s3.get_object(Bucket=bucket, Key=key)["Body"].read())
@@ -78,6 +203,13 @@ class S3Storage:
             Bucket=bucket, Key=key, CopySource={"Bucket": source_bucket, "Key": source_key}
         )
         self.s3.delete_object(Bucket=source_bucket, Key=source_key)
+
+    def upload(self, local: Path, url: str) -> None:
+        """PUT a local file as ``url``; the file becomes the object's cached copy."""
+        bucket, key = split_url(url)
+        with local.open("rb") as body:
+            response = self.s3.put_object(Bucket=bucket, Key=key, Body=body)
+        self.cache.adopt(local, url, str(response.get("ETag", "")))
 
     def put(self, url: str, body: bytes, content_type: str = "binary/octet-stream") -> None:
         bucket, key = split_url(url)

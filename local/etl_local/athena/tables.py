@@ -54,6 +54,7 @@ class Scope:
     tables: dict[tuple[str, str], CatalogTable] = field(default_factory=dict)
     scans: dict[tuple[str, str, str], str] = field(default_factory=dict)
     arrow: dict[str, Any] = field(default_factory=dict)  # Arrow tables registered on the cursor
+    pinned: list[str] = field(default_factory=list)  # cached copies this statement reads
 
     def qualified(self, table: exp.Table) -> tuple[str, str]:
         return (table.db or self.database).lower(), table.name.lower()
@@ -132,6 +133,7 @@ def _inline_view(scope: Scope, node: exp.Table, table: CatalogTable) -> None:
     inner.tables = scope.tables
     inner.scans = scope.scans
     inner.arrow = scope.arrow
+    inner.pinned = scope.pinned
     resolve_tables(inner, body)
     scope.scanned_bytes += inner.scanned_bytes
     alias = node.alias or table.name
@@ -208,7 +210,7 @@ def _reader(scope: Scope, table: CatalogTable, spec: StorageSpec) -> Reader:
 
     def read(urls: list[str], columns: list[Column], _: StorageSpec, keys: list[Column]) -> str:
         del keys  # Arrow-backed partitions get their values as constants
-        loaded = [loader(scope.storage.get(url)) for url in urls]
+        loaded = [loader(scope.storage.read(path)) for path in urls]
         data = pa.concat_tables(loaded, promote_options="permissive")
         name = f"{scope.prefix}_arrow_{len(scope.arrow)}"
         scope.arrow[name] = data
@@ -224,9 +226,11 @@ def _reader(scope: Scope, table: CatalogTable, spec: StorageSpec) -> Reader:
     return read
 
 
-def _count(scope: Scope, files: list[S3File]) -> list[str]:
+def _scan_paths(scope: Scope, files: list[S3File]) -> list[str]:
+    """The paths DuckDB reads ``files`` from (local copies), counted as data scanned."""
     scope.scanned_bytes += sum(f.size for f in files)
-    return [f.url for f in files]
+    scope.pinned.extend(f.url for f in files)
+    return scope.storage.cache.acquire(files)
 
 
 def _spec(table: CatalogTable, partition: Partition) -> StorageSpec:
@@ -273,7 +277,7 @@ def scan_sql(scope: Scope, table: CatalogTable, predicates: list[exp.Expression]
         if not files:
             return empty_scan(table.columns)
         return _reader(scope, table, table_spec)(
-            _count(scope, files), table.columns, table_spec, []
+            _scan_paths(scope, files), table.columns, table_spec, []
         )
     partitions = _prune(
         scope, table, scope.catalog.partitions(table.database, table.name), predicates
@@ -289,7 +293,7 @@ def scan_sql(scope: Scope, table: CatalogTable, predicates: list[exp.Expression]
         if arrow_reader_for(spec) is None and _hive_layout(table, partition, files):
             hive.setdefault(repr(spec), (spec, []))[1].extend(files)
             continue
-        scan = _reader(scope, table, spec)(_count(scope, files), table.columns, spec, [])
+        scan = _reader(scope, table, spec)(_scan_paths(scope, files), table.columns, spec, [])
         constants = ", ".join(
             f"CAST({sql_string(v)} AS {hive_to_duckdb(k.type)}) AS {quote_ident(k.name)}"
             for v, k in zip(partition.values, table.partition_keys, strict=False)
@@ -298,7 +302,7 @@ def scan_sql(scope: Scope, table: CatalogTable, predicates: list[exp.Expression]
     for spec, files in hive.values():
         branches.append(
             _reader(scope, table, spec)(
-                _count(scope, files), table.columns, spec, table.partition_keys
+                _scan_paths(scope, files), table.columns, spec, table.partition_keys
             )
         )
     return " UNION ALL BY NAME ".join(branches) if branches else empty_scan(table.all_columns)

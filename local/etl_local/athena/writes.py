@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import copy
 import re
+import shutil
 import urllib.parse
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pyarrow.compute as pc
@@ -243,25 +245,38 @@ def _copy(stmt: Statement, sql: str, spec: WriteSpec) -> tuple[int, list[str]]:
     }
     options.update(writer.extra_copy_options(props))
     extension = file_extension(writer, duck_compression)
+    # DuckDB writes to a local folder, each file is then one PUT (not multipart through httpfs)
+    staging = stmt.storage.cache.staging(stmt.query_id)
     if partition_by:
         options["PARTITION_BY"] = "(" + ", ".join(quote_ident(p) for p in partition_by) + ")"
         options["FILENAME_PATTERN"] = f"'{stmt.query_id}_{{i}}'"
         options["FILE_EXTENSION"] = f"'{extension}'"
         options["OVERWRITE_OR_IGNORE"] = "true"
-        target = location.rstrip("/")
+        target = str(staging)
     else:
-        target = f"{folder(location)}{stmt.query_id}_0.{extension}"
+        target = str(staging / f"{stmt.query_id}_0.{extension}")
     rendered = ", ".join(f"{k} {v}" for k, v in options.items())
     # Athena's CTAS/INSERT promise no row order; not keeping it lets DuckDB stream the write
     stmt.scope.cursor.execute("SET preserve_insertion_order = false")
-    row = stmt.scope.cursor.execute(f"COPY ({sql}) TO '{target}' ({rendered})").fetchone()
-    assert row is not None
-    count, files = int(row[0]), [str(f) for f in row[1]]
-    files = [f if f.startswith("s3://") else f"s3://{f}" for f in files]
-    if count == 0 and files:  # Athena's writers open on the first row: no rows, no files
-        stmt.storage.delete_all(files)
+    try:
+        row = stmt.scope.cursor.execute(
+            f"COPY ({sql}) TO {sql_string(target)} ({rendered})"
+        ).fetchone()
+        assert row is not None
+        count = int(row[0])
+        if count == 0:  # Athena's writers open on the first row: no rows, no files
+            return 0, []
+        written_files = sorted(Path(str(f)) for f in row[1])
+        if len({f.parent for f in written_files}) > MAX_OPEN_PARTITIONS:
+            raise _too_many_partitions()  # before any upload: nothing is left behind
         files = []
-    return count, files
+        for written in written_files:
+            url = folder(location) + written.relative_to(staging).as_posix()
+            stmt.storage.upload(written, url)
+            files.append(url)
+        return count, files
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 HIVE_DEFAULT_PARTITION = "__HIVE_DEFAULT_PARTITION__"
