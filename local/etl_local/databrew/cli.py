@@ -26,7 +26,7 @@ from etl_local.awserrors import AwsError, ValidationException
 from etl_local.databrew import profile as profiling
 from etl_local.databrew import storage
 from etl_local.databrew.base import Column, lit
-from etl_local.databrew.recipe import compile_recipe, validate_recipe
+from etl_local.databrew.recipe import compile_recipe
 from etl_local.databrew.render import render_html
 
 SOURCE = "brew_file"
@@ -105,8 +105,7 @@ def apply_file(
     ``input_file`` into ``output_file``. Returns the row count and the output columns."""
     load_file(con, input_file)
     others = SecondaryFiles(con, secondary or {})
-    validate_recipe(con, SOURCE, steps, others)
-    compiled = compile_recipe(con, SOURCE, steps, secondary=others)
+    compiled = compile_recipe(con, SOURCE, steps, secondary=others)  # validates every step first
     return write_file(con, compiled.sql, output_file), compiled.columns
 
 

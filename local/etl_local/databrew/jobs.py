@@ -23,7 +23,7 @@ import duckdb
 from etl_local.awserrors import AwsError, ValidationException
 from etl_local.databrew import profile, storage
 from etl_local.databrew.base import ident, lit
-from etl_local.databrew.recipe import compile_recipe, validate_recipe
+from etl_local.databrew.recipe import check_recipe, compile_recipe
 
 TRANSITIONS: dict[str, frozenset[str]] = {
     "STARTING": frozenset({"RUNNING", "STOPPED", "FAILED", "TIMEOUT"}),
@@ -272,10 +272,10 @@ def run_recipe_job(con: duckdb.DuckDBPyConnection, services: Services, run: JobR
     steps = _recipe_steps(services, job)
     load_input(con, services, dataset)
     secondary = SecondaryDatasets(con, services)
-    validate_recipe(con, INPUT, steps, secondary)
-    # Read the input once: statistics and checks at compile time would re-read S3 each time.
+    checked = check_recipe(con, INPUT, steps, secondary)  # every step, before any row is read
+    # Read the input once: statistics at compile time would re-read S3 each time.
     con.execute(f"CREATE TEMP TABLE {CACHED} AS SELECT * FROM {INPUT}")
-    query = compile_recipe(con, CACHED, steps, secondary=secondary).sql
+    query = compile_recipe(con, CACHED, steps, secondary=secondary, checked=checked).sql
     outputs = list(job.get("Outputs") or [])
     outputs += [_catalog_output(services, o) for o in job.get("DataCatalogOutputs") or []]
     if not outputs:

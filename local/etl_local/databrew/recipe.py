@@ -17,7 +17,7 @@ from __future__ import annotations
 import itertools
 import json
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import duckdb
@@ -74,6 +74,8 @@ def parse_steps(steps: Any) -> list[Step]:
 class CompiledRecipe:
     sql: str  # one query over the source relation, yielding the recipe's output
     columns: list[Column]  # the output schema, in DataBrew's column order
+    # the input's columns, then each step's output columns
+    schemas: list[list[Column]] = field(default_factory=list)
 
 
 def describe(con: duckdb.DuckDBPyConnection, relation: str) -> list[Column]:
@@ -172,23 +174,44 @@ def compile_recipe(
     steps: Sequence[Mapping[str, Any]] | list[Step],
     probe: bool = True,
     secondary: Secondary | None = None,
+    checked: CompiledRecipe | None = None,
 ) -> CompiledRecipe:
     """Validates and compiles ``steps`` against ``source`` (a table, view or table function).
 
-    Each step is bound by DuckDB against an empty table of its input's schema, one bind per
-    step. With ``probe`` (the default) the data is read where a step needs a value of it:
-    whole-column statistics (inlined as literals) and one-hot encoding's distinct values;
-    ``validate_recipe`` (``probe=False``) reads no rows. ``secondary`` resolves the other
-    datasets JOIN and UNION name to relations. Raises ``RecipeValidationError`` (DataBrew's
-    ValidationException) naming the first bad step. Operations that must look at the data
-    (one-hot encoding) query it here, unless ``probe`` is false (they then see no values).
+    Each step is bound by DuckDB against an empty table of its input's schema. With ``probe``
+    (the default) the data is read where a step needs a value of it: whole-column statistics
+    (inlined as literals) and one-hot encoding's distinct values - but only after every step
+    has been validated without reading a row (``check_recipe``; pass its result as
+    ``checked`` when the caller already has it, for a relation of the same schema). The
+    checked schemas are reused, so a step is bound once, except after a step whose output
+    columns depend on the data. ``secondary`` resolves the other datasets JOIN and UNION
+    name to relations. Raises ``RecipeValidationError`` (DataBrew's ValidationException)
+    naming the first bad step.
     """
     is_parsed = isinstance(steps, list) and bool(steps) and isinstance(steps[0], Step)
-    parsed = steps if is_parsed else parse_steps(steps)
-    specs = [OPERATIONS[s.operation] for s in parsed]  # type: ignore[union-attr]
+    parsed: list[Step] = steps if is_parsed else parse_steps(steps)  # type: ignore[assignment]
+    if not probe:
+        return _compile(con, source, parsed, secondary, probe=False, known=None)
+    if checked is None:
+        checked = _compile(con, source, parsed, secondary, probe=False, known=None)
+    return _compile(con, source, parsed, secondary, probe=True, known=checked.schemas)
+
+
+def _compile(
+    con: duckdb.DuckDBPyConnection,
+    source: str,
+    parsed: list[Step],
+    secondary: Secondary | None,
+    probe: bool,
+    known: list[list[Column]] | None,
+) -> CompiledRecipe:
+    """One pass over the steps. ``known``: the schemas of a checked pass (``schemas``); a
+    step is bound again only once a step before it (or itself) looked at the data."""
+    specs = [OPERATIONS[s.operation] for s in parsed]
     row_id = any(s.order_sensitive or s.reorders for s in specs)
     chain = _Chain(source, row_id)
     empties: list[str] = []
+    schemas: list[list[Column]] = []
 
     def empty_table(sql: str) -> str:
         name = f"__brew_schema_{next(_counter)}"
@@ -196,11 +219,20 @@ def compile_recipe(
         empties.append(name)
         return name
 
+    def bound_input() -> str:
+        """An empty table of the latest step's output schema (with the row-order column)."""
+        return empty_table(chain.query(f"SELECT * FROM {chain.last} LIMIT 0"))
+
     try:
-        bound = empty_table(f"{source_select(source, row_id)} LIMIT 0")
-        frame = Frame([c for c in describe(con, bound) if c.name != ROW_ID])
-        for step, spec in zip(parsed, specs, strict=True):
-            assert isinstance(step, Step)
+        bound: str | None = None
+        if known:
+            inputs = known[0]
+        else:
+            bound = bound_input()
+            inputs = [c for c in describe(con, bound) if c.name != ROW_ID]
+        frame = Frame(inputs)
+        schemas.append(inputs)
+        for index, (step, spec) in enumerate(zip(parsed, specs, strict=True)):
             ctx = StepContext(step, frame)
             ctx.row_id = row_id
             if secondary is not None:
@@ -211,11 +243,17 @@ def compile_recipe(
                 ctx.scalar = _Scalar(con, chain)
             transform = spec.compile(ctx)
             cond = condition_sql(step, {c.name: c.type for c in frame.columns})
-            try:
-                bound = empty_table(_render(transform, bound, cond, row_id))
-            except duckdb.Error as exc:
-                raise step.error(_binder_message(exc)) from exc
-            frame = Frame([c for c in describe(con, bound) if c.name != ROW_ID])
+            if known is not None and bound is None and not spec.probes_data:
+                columns = known[index + 1]  # validated already; its schema does not depend on data
+            else:
+                bound = bound or bound_input()
+                try:
+                    bound = empty_table(_render(transform, bound, cond, row_id))
+                except duckdb.Error as exc:
+                    raise step.error(_binder_message(exc)) from exc
+                columns = [c for c in describe(con, bound) if c.name != ROW_ID]
+            frame = Frame(columns)
+            schemas.append(columns)
             chain.push(_render(transform, chain.last, cond, row_id))
     finally:
         for name in empties:
@@ -224,12 +262,22 @@ def compile_recipe(
     tail = f"SELECT {names} FROM {chain.last}"
     if row_id:
         tail += f" ORDER BY {ident(ROW_ID)}"
-    return CompiledRecipe(chain.query(tail), frame.columns)
+    return CompiledRecipe(chain.query(tail), frame.columns, schemas)
 
 
 def _binder_message(exc: duckdb.Error) -> str:
     text = str(exc).splitlines()[0]
     return text.split(": ", 1)[-1] if ": " in text else text
+
+
+def check_recipe(
+    con: duckdb.DuckDBPyConnection,
+    source: str,
+    steps: Sequence[Mapping[str, Any]],
+    secondary: Secondary | None = None,
+) -> CompiledRecipe:
+    """Validates every step against ``source``'s schema; reads no rows."""
+    return compile_recipe(con, source, steps, probe=False, secondary=secondary)
 
 
 def validate_recipe(
@@ -240,7 +288,7 @@ def validate_recipe(
 ) -> list[Column]:
     """Validates every step against ``source``'s schema; reads no rows. Returns the output
     schema."""
-    return compile_recipe(con, source, steps, probe=False, secondary=secondary).columns
+    return check_recipe(con, source, steps, secondary).columns
 
 
 def run_recipe(
@@ -250,5 +298,4 @@ def run_recipe(
     secondary: Secondary | None = None,
 ) -> duckdb.DuckDBPyRelation:
     """Validates, compiles and returns the recipe's output as a lazy DuckDB relation."""
-    validate_recipe(con, source, steps, secondary)  # every step, before any data is read
     return con.sql(compile_recipe(con, source, steps, secondary=secondary).sql)

@@ -9,7 +9,7 @@ import duckdb
 import pytest
 from databrew_steps import step
 from etl_local.databrew.errors import RecipeValidationError
-from etl_local.databrew.recipe import run_recipe, validate_recipe
+from etl_local.databrew.recipe import compile_recipe, run_recipe, validate_recipe
 
 pytestmark = pytest.mark.integration
 
@@ -184,3 +184,18 @@ def test_validation_reads_no_rows(con: duckdb.DuckDBPyConnection) -> None:
     with pytest.raises(RecipeValidationError, match="step 2"):
         run_recipe(con, "boom", [OK, step("LOWER_CASE", sourceColumn="missing")])
     assert validate_recipe(con, "boom", [OK])[2].name == "name"
+
+
+def test_statistics_wait_until_every_step_is_valid(con: duckdb.DuckDBPyConnection) -> None:
+    """A statistic (step 1) would read the exploding column; step 2 is rejected first."""
+    con.execute(
+        "CREATE VIEW boom AS SELECT id, CASE WHEN id > 0 THEN error('row read') END AS x, name FROM people"
+    )
+    steps = [
+        step("FILL_WITH_MODE", sourceColumn="x"),
+        step("LOWER_CASE", sourceColumn="missing"),
+    ]
+    with pytest.raises(RecipeValidationError, match="step 2"):
+        compile_recipe(con, "boom", steps)
+    with pytest.raises(duckdb.Error, match="row read"):  # the statistic does read the data
+        compile_recipe(con, "boom", steps[:1])
