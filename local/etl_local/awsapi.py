@@ -4,8 +4,9 @@ This is the only module that imports moto. It:
 
 - serves moto's WSGI application on a loopback port (``ApiPlane.start``);
 - routes requests for actions a project service API answers (``ServiceApi.ACTIONS``) to it,
-  by ``X-Amz-Target`` for the JSON protocols and by path for the REST-JSON ones, and
-  serialises ``AwsError`` the way each protocol does;
+  by ``X-Amz-Target`` for the JSON protocols and by method and path for the REST-JSON ones
+  (routes read from botocore's service model), and serialises ``AwsError`` the way each
+  protocol does;
 - passes requests carrying ``x-etl-local-passthrough: 1`` straight to moto;
 - observes successful S3 writes and deletes (DeleteObjects too, one per deleted key) and
   emits the EventBridge events S3 would emit for buckets with EventBridge notifications
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import itertools
 import json
 import logging
@@ -234,8 +236,8 @@ def _json_error(call: Call, error: AwsError) -> Response:
 class RestRoute:
     """One REST-JSON operation: method + path template -> action and its params.
 
-    ``path_params`` name the regex groups; ``query_params``/``header_params`` map wire names
-    to request members; ``payload`` names a member carried as the raw body (Lambda Invoke),
+    The regex groups of ``pattern`` are named after the request members they carry;
+    ``query_params``/``header_params`` map wire names to request members; ``payload`` names a member carried as the raw body (Lambda Invoke),
     ``status_member`` the member that becomes the HTTP status, ``response_headers`` the
     response members sent as headers.
     """
@@ -251,58 +253,71 @@ class RestRoute:
     response_headers: Mapping[str, str] = field(default_factory=dict)
 
 
-def _route(service: str, method: str, path: str, action: str, **kwargs: Any) -> RestRoute:
-    regex = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", path)
-    return RestRoute(service, method, re.compile(f"^{regex}$"), action, **kwargs)
+# Services on a JSON protocol (routed by X-Amz-Target above); every other service a project
+# API answers is REST-JSON, routed by method and path.
+_JSON_SERVICES = frozenset(service for service, _ in JSON_TARGETS.values())
 
 
-_LIST_QUERY = {"maxResults": "MaxResults", "nextToken": "NextToken"}
+@functools.cache
+def _service_model(service: str) -> Any:
+    import botocore.session
 
-REST_ROUTES: tuple[RestRoute, ...] = (
-    _route("databrew", "POST", "/jobs/{Name}/startJobRun", "StartJobRun"),
-    _route("databrew", "GET", "/jobs/{Name}/jobRun/{RunId}", "DescribeJobRun"),
-    _route("databrew", "GET", "/jobs/{Name}/jobRuns", "ListJobRuns", query_params=_LIST_QUERY),
-    _route("databrew", "POST", "/jobs/{Name}/jobRun/{RunId}/stopJobRun", "StopJobRun"),
-    # Job definitions: moto drops Timeout and a profile job's OutputLocation; DataBrewApi keeps them.
-    _route("databrew", "POST", "/recipeJobs", "CreateRecipeJob"),
-    _route("databrew", "POST", "/profileJobs", "CreateProfileJob"),
-    _route("databrew", "PUT", "/recipeJobs/{Name}", "UpdateRecipeJob"),
-    _route("databrew", "PUT", "/profileJobs/{Name}", "UpdateProfileJob"),
-    _route("databrew", "GET", "/jobs/{Name}", "DescribeJob"),
-    _route(
-        "lambda",
-        "POST",
-        "/2015-03-31/functions/{FunctionName}/invocations",
-        "Invoke",
-        query_params={"Qualifier": "Qualifier"},
-        header_params={
-            "x-amz-invocation-type": "InvocationType",
-            "x-amz-log-type": "LogType",
-            "x-amz-client-context": "ClientContext",
-        },
-        payload="Payload",
-        status_member="StatusCode",
-        response_headers={
-            "FunctionError": "X-Amz-Function-Error",
-            "LogResult": "X-Amz-Log-Result",
-            "ExecutedVersion": "X-Amz-Executed-Version",
-        },
-    ),
-    _route("lambda", "GET", "/2015-03-31/functions/{FunctionName}", "GetFunction"),
-    _route(
-        "lambda",
-        "GET",
-        "/2015-03-31/functions/{FunctionName}/configuration",
-        "GetFunctionConfiguration",
-    ),
-    _route("lambda", "GET", "/2015-03-31/functions/", "ListFunctions", query_params=_LIST_QUERY),
-)
+    return botocore.session.get_session().get_service_model(service)
 
 
-def _rest_call(request: Request) -> Call | None:
-    service = request.signing_service
-    for route in REST_ROUTES:
-        if route.service != service or route.method != request.method:
+def _wire_names(shape: Any, location: str) -> dict[str, str]:
+    """Wire name -> member name of the members of ``shape`` bound to ``location``."""
+    members = shape.members if shape is not None else {}
+    return {
+        member.serialization.get("name", name): name
+        for name, member in members.items()
+        if member.serialization.get("location") == location
+    }
+
+
+def rest_route(service: str, action: str) -> RestRoute:
+    """The route of one REST-JSON operation, read from botocore's service model (its
+    ``http.method``/``requestUri`` and where each member travels), so it is the one every SDK
+    uses."""
+    operation = _service_model(service).operation_model(action)
+    path = operation.http["requestUri"].split("?", 1)[0]
+    labels = _wire_names(operation.input_shape, "uri")
+    regex = []
+    for part in re.split(r"(\{[^}]+\})", path):
+        if part.startswith("{"):
+            label = part[1:-1]
+            greedy = label.endswith("+")
+            member = labels[label.rstrip("+")]
+            regex.append(f"(?P<{member}>{'.+' if greedy else '[^/]+'})")
+        else:
+            regex.append(re.escape(part))
+    pattern = re.compile("^" + "".join(regex).rstrip("/") + "/?$")
+    inputs, outputs = operation.input_shape, operation.output_shape
+    payload = inputs.serialization.get("payload") if inputs is not None else None
+    raw_payload = payload is not None and inputs.members[payload].type_name in ("blob", "string")
+    return RestRoute(
+        service=service,
+        method=operation.http["method"],
+        pattern=pattern,
+        action=action,
+        query_params=_wire_names(inputs, "querystring"),
+        header_params={wire.lower(): m for wire, m in _wire_names(inputs, "header").items()},
+        payload=payload if raw_payload else None,
+        status_member=next(iter(_wire_names(outputs, "statusCode").values()), None),
+        response_headers={m: wire for wire, m in _wire_names(outputs, "header").items()},
+    )
+
+
+def rest_routes(service: str, actions: Iterable[str]) -> tuple[RestRoute, ...]:
+    """The routes of the REST-JSON ``actions`` a project API answers (none for JSON ones)."""
+    if service in _JSON_SERVICES:
+        return ()
+    return tuple(rest_route(service, action) for action in sorted(actions))
+
+
+def _rest_call(request: Request, routes: Iterable[RestRoute]) -> Call | None:
+    for route in routes:
+        if route.method != request.method:
             continue
         match = route.pattern.match(request.path)
         if not match:
@@ -318,7 +333,7 @@ def _rest_call(request: Request) -> Call | None:
             params[route.payload] = request.body
         elif request.body:
             params.update(json.loads(request.body))
-        return Call(service, route.action, params, route)
+        return Call(route.service, route.action, params, route)
     return None
 
 
@@ -557,16 +572,31 @@ class Router:
         self._moto = moto_app
         self.apis: dict[str, ServiceApi] = {}
         self.s3_listener: Callable[[S3Change], None] | None = None
+        self._routes: dict[str, tuple[RestRoute, ...]] = {}  # service -> its APIs' routes
+        self._routes_lock = threading.Lock()
 
     def register(self, service: str, api: ServiceApi) -> None:
         self.apis[service] = api
+        with self._routes_lock:
+            self._routes.pop(service, None)
+
+    def routes(self, service: str | None) -> tuple[RestRoute, ...]:
+        """The REST routes of the API registered for ``service`` (read from botocore's model
+        on the first request, not at start-up)."""
+        api = self.apis.get(service or "")
+        if service is None or api is None:
+            return ()
+        with self._routes_lock:
+            if service not in self._routes:
+                self._routes[service] = rest_routes(service, api.ACTIONS)
+            return self._routes[service]
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         request = Request.from_environ(environ)
         environ["wsgi.input"] = _BytesInput(request.body)
         environ["CONTENT_LENGTH"] = str(len(request.body))
         if request.headers.get(PASSTHROUGH_HEADER) != "1":
-            call = _json_call(request) or _rest_call(request)
+            call = _json_call(request) or _rest_call(request, self.routes(request.signing_service))
             api = self.apis.get(call.service) if call else None
             if call and api and call.action in api.ACTIONS:
                 return self._serve(api, call)(start_response)
