@@ -1,0 +1,67 @@
+"""Data files read through local copies: a changed object is read again, errors name S3."""
+
+from __future__ import annotations
+
+import pytest
+from etl_local.athena.errors import AthenaQueryError
+
+pytestmark = pytest.mark.integration
+
+
+def _table(athena, columns: str) -> tuple[str, str]:
+    db = athena.database("storage")
+    loc = athena.location("storage")
+    athena.run(
+        f"CREATE EXTERNAL TABLE {db}.t ({columns}) "
+        f"ROW FORMAT DELIMITED FIELDS TERMINATED BY ',' LOCATION '{loc}'"
+    )
+    return db, loc
+
+
+def test_an_overwritten_object_is_read_again(athena):
+    db, loc = _table(athena, "k string, v int")
+    athena.put(loc + "f.csv", "a,1\n")
+    assert athena.rows(f"SELECT k, v FROM {db}.t") == [["a", "1"]]
+    athena.put(loc + "f.csv", "b,2\nc,3\n")
+    assert athena.rows(f"SELECT k, v FROM {db}.t ORDER BY k") == [["b", "2"], ["c", "3"]]
+
+
+def test_a_deleted_object_is_no_longer_read(athena):
+    db, loc = _table(athena, "k string")
+    athena.put(loc + "a.csv", "a\n")
+    athena.put(loc + "b.csv", "b\n")
+    assert athena.rows(f"SELECT k FROM {db}.t ORDER BY k") == [["a"], ["b"]]
+    bucket, _, key = (loc + "a.csv")[5:].partition("/")
+    athena.s3.delete_object(Bucket=bucket, Key=key)
+    assert athena.rows(f"SELECT k FROM {db}.t") == [["b"]]
+
+
+def test_data_scanned_counts_the_s3_objects(athena):
+    db, loc = _table(athena, "k string")
+    athena.put(loc + "a.csv", "abc\n")
+    athena.put(loc + "b.csv", "de\n")
+    assert athena.run(f"SELECT count(*) FROM {db}.t").data_scanned_bytes == 7
+
+
+def test_ctas_output_is_read_back_after_a_rewrite_of_its_files(athena):
+    db = athena.database("storage")
+    loc = athena.location("storage_ctas")
+    athena.run(
+        f"CREATE TABLE {db}.c WITH (format = 'TEXTFILE', write_compression = 'NONE', "
+        f"field_delimiter = ',', external_location = '{loc}') AS SELECT 'x' AS k"
+    )
+    (key,) = athena.keys(loc)
+    bucket = loc[5:].partition("/")[0]
+    athena.put(f"s3://{bucket}/{key}", "y\n")
+    assert athena.rows(f"SELECT k FROM {db}.c") == [["y"]]
+
+
+def test_a_read_error_names_the_s3_object_not_a_local_path(athena):
+    db = athena.database("storage")
+    loc = athena.location("storage_bad")
+    athena.put(loc + "broken.parquet", "not a parquet file")
+    athena.run(f"CREATE EXTERNAL TABLE {db}.p (k string) STORED AS PARQUET LOCATION '{loc}'")
+    with pytest.raises(AthenaQueryError) as err:
+        athena.run(f"SELECT * FROM {db}.p")
+    assert f"{loc}broken.parquet" in err.value.message
+    assert str(athena.engine.storage.cache.root) not in err.value.message
