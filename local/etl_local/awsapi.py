@@ -735,6 +735,9 @@ class _BytesInput:
 # --------------------------------------------------------------------------- the server
 
 
+_CLOSE_FIRST = frozenset({"stepfunctions"})
+
+
 class ApiPlane:
     """moto + the project's service APIs on one loopback endpoint."""
 
@@ -783,7 +786,10 @@ class ApiPlane:
     def stop(self) -> None:
         if self.emitter:
             self.emitter.close()
-        for api in self.router.apis.values():
+        # Running executions stop first: a service they call going away first would fail
+        # them, where a stopped runtime leaves them to be ended ABORTED at the next start.
+        apis = sorted(self.router.apis.items(), key=lambda item: item[0] not in _CLOSE_FIRST)
+        for _, api in apis:
             api.close()
         self._server.shutdown()
         self._server.server_close()

@@ -126,6 +126,7 @@ class StepFunctionsApi:
         self._flusher: threading.Thread | None = None
         self._lock = threading.Lock()
         self._closing = False
+        self.ended_at_start: list[str] = []
         self.owner = f"{HOST}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
         _OPEN_OWNERS.add(self.owner)
         self._handlers: dict[str, Handler] = {
@@ -170,8 +171,9 @@ class StepFunctionsApi:
             thread.join(timeout=5)
 
     def events_ready(self) -> None:
-        """The stack's rules exist: end what the last runtime left running."""
-        self.end_interrupted()
+        """The stack's rules exist: end what the last runtime left running (the runtime lets
+        their failure handling finish and keeps it: ``ended_at_start``)."""
+        self.ended_at_start = self.end_interrupted()
 
     def end_interrupted(self) -> list[str]:
         """End every execution whose runtime stopped under it, as ABORTED (redrivable), with
