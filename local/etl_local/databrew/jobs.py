@@ -273,36 +273,102 @@ def run_recipe_job(con: duckdb.DuckDBPyConnection, services: Services, run: JobR
     load_input(con, services, dataset)
     secondary = SecondaryDatasets(con, services)
     checked = check_recipe(con, INPUT, steps, secondary)  # every step, before any row is read
+    outputs = _outputs(services, job, [c.name for c in checked.columns])  # and every output
     # Read the input once: statistics at compile time would re-read S3 each time.
     con.execute(f"CREATE TEMP TABLE {CACHED} AS SELECT * FROM {INPUT}")
     query = compile_recipe(con, CACHED, steps, secondary=secondary, checked=checked).sql
-    outputs = list(job.get("Outputs") or [])
-    outputs += [_catalog_output(services, o) for o in job.get("DataCatalogOutputs") or []]
-    if not outputs:
-        raise ValidationException("The job has no Outputs or DataCatalogOutputs.")
     if len(outputs) > 1:
         con.execute(f"CREATE TEMP TABLE brew_result AS {query}")
         query = "SELECT * FROM brew_result"
     stamp = time.strftime("%Y%m%d_%H%M%S", time.gmtime(run.started_on))
-    for output in outputs:
+    for output, fmt in outputs:
         location = output["Location"]
         prefix = location.get("Key", "")
         prefix = prefix if not prefix or prefix.endswith("/") else prefix + "/"
         if output.get("Overwrite"):
             _clear(services.s3, location["Bucket"], prefix)
-        options = storage.copy_options(
-            output.get("Format", "CSV"),
-            output.get("CompressionFormat"),
-            output.get("FormatOptions"),
-        )
         storage.write_output(
             con,
             query,
             f"s3://{location['Bucket']}/{prefix}",
-            options,
+            fmt,
             output.get("PartitionColumns"),
             f"{run.job_name}_{stamp}",
+            put=lambda url, data: _put(services, url, data),
         )
+
+
+def _put(services: Services, url: str, data: bytes) -> None:
+    bucket, _, key = url[5:].partition("/")
+    services.s3.put_object(Bucket=bucket, Key=key, Body=data)
+
+
+MAX_OUTPUT_FILES = 999  # DataBrew's range for MaxOutputFiles: 1..999
+
+
+def _outputs(
+    services: Services, job: Mapping[str, Any], columns: list[str]
+) -> list[tuple[Mapping[str, Any], storage.OutputFormat]]:
+    """Every output the job writes (S3, Data Catalog), checked before any row is read."""
+    for database_output in job.get("DatabaseOutputs") or []:
+        _check_database_output(services, database_output)
+    outputs = list(job.get("Outputs") or [])
+    outputs += [_catalog_output(services, o) for o in job.get("DataCatalogOutputs") or []]
+    if not outputs:
+        raise ValidationException("The job has no Outputs or DataCatalogOutputs.")
+    checked = []
+    for number, output in enumerate(outputs, start=1):
+        if not (output.get("Location") or {}).get("Bucket"):
+            raise ValidationException(f"Output {number} has no Location with a Bucket.")
+        files = output.get("MaxOutputFiles")
+        if files is not None and not 1 <= int(files) <= MAX_OUTPUT_FILES:
+            raise ValidationException(
+                f"Value '{files}' at 'outputs.{number}.member.maxOutputFiles' failed to satisfy "
+                f"constraint: Member must have value between 1 and {MAX_OUTPUT_FILES}"
+            )
+        for column in output.get("PartitionColumns") or []:
+            if column not in columns:
+                raise ValidationException(
+                    f"Partition column '{column}' of output {number} is not a column of the "
+                    "recipe's output."
+                )
+        fmt = storage.output_format(
+            output.get("Format"), output.get("CompressionFormat"), output.get("FormatOptions")
+        )
+        checked.append((output, fmt))
+    return checked
+
+
+def _check_database_output(services: Services, output: Mapping[str, Any]) -> None:
+    """A JDBC output through a Glue connection: its shape and connection are checked as
+    DataBrew checks them; the write itself needs a database the local runtime does not
+    have, so the run fails saying so instead of pretending the rows were written."""
+    name = output.get("GlueConnectionName")
+    table = (output.get("DatabaseOptions") or {}).get("TableName")
+    missing = [
+        key
+        for key, value in (("GlueConnectionName", name), ("DatabaseOptions.TableName", table))
+        if not value
+    ]
+    if missing:
+        raise ValidationException(f"DatabaseOutputs: missing required {', '.join(missing)}.")
+    mode = output.get("DatabaseOutputMode", "NEW_TABLE")
+    if mode != "NEW_TABLE":
+        raise ValidationException(
+            f"Value '{mode}' at 'databaseOutputs.member.databaseOutputMode' failed to satisfy "
+            "constraint: Member must satisfy enum value set: [NEW_TABLE]"
+        )
+    try:
+        services.glue.get_connection(Name=name)
+    except Exception as exc:
+        raise ValidationException(
+            f"Glue connection {name} of a DatabaseOutput was not found ({_client_error(exc)})."
+        ) from exc
+    raise ValidationException(
+        f"DatabaseOutputs (table {table} through Glue connection {name}) are not supported by "
+        "the local DataBrew runtime: it has no JDBC databases. Use Outputs or "
+        "DataCatalogOutputs to write to S3."
+    )
 
 
 def _catalog_output(services: Services, output: Mapping[str, Any]) -> dict[str, Any]:

@@ -2,8 +2,9 @@
 
 Inputs: S3 (CSV with its format options, JSON, Parquet, Excel), with DataBrew's dynamic
 paths (``{param}`` and ``<regex>`` in the key) and Hive-style partition folders; or a Glue Data
-Catalog table (its location and format). Outputs: CSV, JSON, Parquet with compression,
-partition columns, overwrite. ``s3://`` goes through httpfs, pointed at the local API plane;
+Catalog table (its location and format). Outputs: CSV, JSON, Parquet (DuckDB), ORC and Avro
+(Arrow) with the compressions DataBrew allows per format, partition columns, overwrite; XML and
+Tableau Hyper are refused with DataBrew-style errors. ``s3://`` goes through httpfs, pointed at the local API plane;
 the httpfs binary comes from the ``duckdb-extension-httpfs`` package, never the network.
 Local files work the same way (the CLI).
 """
@@ -12,14 +13,19 @@ Local files work the same way (the CLI).
 
 from __future__ import annotations
 
+import io
 import re
 import urllib.parse
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import duckdb_extension_httpfs
+import fastavro
+import pyarrow as pa
+import pyarrow.orc as orc
 
 from etl_local.awserrors import ValidationException
 from etl_local.databrew.base import ident, lit
@@ -231,78 +237,225 @@ def group_name(name: str) -> str:
 
 # ----------------------------------------------------------------------------- outputs
 
-COMPRESSIONS: dict[str, dict[str, str]] = {
+# The compressions DataBrew allows for each output format (the DataBrew developer guide's
+# table of job output file types); a Tableau Hyper file is never compressed.
+_TEXT_CODECS = frozenset({"SNAPPY", "GZIP", "LZ4", "BZIP2", "DEFLATE", "BROTLI"})
+_PARQUET_CODECS = frozenset({"SNAPPY", "GZIP", "LZ4", "LZO", "BROTLI", "ZSTD"})
+DATABREW_COMPRESSIONS: dict[str, frozenset[str]] = {
+    "CSV": _TEXT_CODECS,
+    "JSON": _TEXT_CODECS,
+    "XML": _TEXT_CODECS,
+    "PARQUET": _PARQUET_CODECS,
+    "GLUEPARQUET": _PARQUET_CODECS,
+    "AVRO": _TEXT_CODECS,
+    "ORC": frozenset({"SNAPPY", "LZO", "ZLIB"}),
+    "TABLEAUHYPER": frozenset(),
+}
+# What this runtime writes: format -> CompressionFormat (None: not given) -> the local
+# writer's codec. DuckDB writes CSV, JSON and Parquet; pyarrow ORC; fastavro Avro (Snappy
+# needs a library fastavro does not bundle, so Avro is uncompressed unless asked otherwise).
+# XML and Tableau Hyper have no local writer: such a job fails, naming the format.
+LOCAL_CODECS: dict[str, dict[str | None, str]] = {
+    "CSV": {None: "none", "GZIP": "gzip"},
+    "JSON": {None: "none", "GZIP": "gzip"},
     "PARQUET": {
+        None: "snappy",
         "SNAPPY": "snappy",
         "GZIP": "gzip",
         "ZSTD": "zstd",
         "LZ4": "lz4_raw",
         "BROTLI": "brotli",
     },
-    "CSV": {"GZIP": "gzip", "ZSTD": "zstd"},
-    "JSON": {"GZIP": "gzip", "ZSTD": "zstd"},
+    "AVRO": {None: "null", "DEFLATE": "deflate", "BZIP2": "bzip2"},
+    "ORC": {None: "snappy", "SNAPPY": "snappy", "ZLIB": "zlib"},
 }
-DEFAULT_COMPRESSION = {"PARQUET": "snappy", "CSV": "none", "JSON": "none"}
-CODEC_SUFFIXES = {"gzip": ".gz", "zstd": ".zst"}
-FILE_EXTENSIONS = {"PARQUET": "parquet", "CSV": "csv", "JSON": "json"}
+LOCAL_CODECS["GLUEPARQUET"] = LOCAL_CODECS["PARQUET"]
+CODEC_SUFFIXES = {"gzip": ".gz", "zstd": ".zst"}  # compressed text files
+FILE_EXTENSIONS = {"PARQUET": "parquet", "CSV": "csv", "JSON": "json", "AVRO": "avro", "ORC": "orc"}
+FILE_EXTENSIONS["GLUEPARQUET"] = "parquet"
+
+
+@dataclass(frozen=True)
+class OutputFormat:
+    """How one job output is written: its format, the local codec, the file name ending."""
+
+    name: str  # DataBrew's Format
+    codec: str
+    delimiter: str = ","  # CSV only
+
+    @property
+    def extension(self) -> str:
+        ext = FILE_EXTENSIONS[self.name]
+        return ext + CODEC_SUFFIXES.get(self.codec, "") if ext in ("csv", "json") else ext
+
+    @property
+    def copy_options(self) -> dict[str, str] | None:
+        """DuckDB COPY options, or None for a format written through Arrow."""
+        if self.name in ARROW_WRITERS:
+            return None
+        fmt = "parquet" if self.name == "GLUEPARQUET" else self.name.lower()
+        options = {"FORMAT": fmt, "COMPRESSION": lit(self.codec)}
+        if self.name == "CSV":
+            options |= {"HEADER": "true", "DELIMITER": lit(self.delimiter)}
+        return options
+
+
+def output_format(
+    data_format: str | None,
+    compression: str | None = None,
+    format_options: Mapping[str, Any] | None = None,
+) -> OutputFormat:
+    """Checks an output's Format and CompressionFormat as DataBrew does, then whether this
+    runtime can write them; raises ValidationException naming what is not possible."""
+    fmt = data_format or "CSV"
+    if fmt not in DATABREW_COMPRESSIONS:
+        allowed = ", ".join(DATABREW_COMPRESSIONS)
+        raise ValidationException(
+            f"Value '{fmt}' at 'outputs.member.format' failed to satisfy constraint: "
+            f"Member must satisfy enum value set: [{allowed}]"
+        )
+    if compression and compression not in DATABREW_COMPRESSIONS[fmt]:
+        raise ValidationException(f"Compression format {compression} is not supported for {fmt}.")
+    if fmt not in LOCAL_CODECS:
+        raise ValidationException(
+            f"Output format {fmt} is not supported by the local DataBrew runtime "
+            f"(it writes {', '.join(LOCAL_CODECS)})."
+        )
+    if compression not in LOCAL_CODECS[fmt]:
+        local = ", ".join(c for c in LOCAL_CODECS[fmt] if c)
+        raise ValidationException(
+            f"Compression format {compression} for {fmt} is not supported by the local DataBrew "
+            f"runtime (it writes {fmt} with {local})."
+        )
+    delimiter = ((format_options or {}).get("Csv") or {}).get("Delimiter", ",")
+    return OutputFormat(fmt, LOCAL_CODECS[fmt][compression], delimiter)
 
 
 def copy_options(
     data_format: str, compression: str | None, format_options: Mapping[str, Any] | None = None
 ) -> dict[str, str]:
-    """DuckDB COPY options for a DataBrew output (Format, CompressionFormat, FormatOptions)."""
-    fmt = "GLUEPARQUET" if data_format == "GLUEPARQUET" else data_format
-    fmt = "PARQUET" if fmt == "GLUEPARQUET" else fmt
-    if fmt not in COMPRESSIONS:
-        raise ValidationException(
-            f"Output format {data_format} is not supported locally (CSV, JSON, PARQUET)."
-        )
-    codec = DEFAULT_COMPRESSION[fmt]
-    if compression:
-        if compression not in COMPRESSIONS[fmt]:
-            raise ValidationException(
-                f"Compression {compression} is not supported for {fmt} output."
-            )
-        codec = COMPRESSIONS[fmt][compression]
-    options = {"FORMAT": fmt.lower(), "COMPRESSION": lit(codec)}
-    if fmt == "CSV":
-        delimiter = ((format_options or {}).get("Csv") or {}).get("Delimiter", ",")
-        options |= {"HEADER": "true", "DELIMITER": lit(delimiter)}
+    """DuckDB COPY options for a DataBrew output DuckDB writes (CSV, JSON, Parquet)."""
+    options = output_format(data_format, compression, format_options).copy_options
+    if options is None:
+        raise ValidationException(f"{data_format} is not written by DuckDB's COPY.")
     return options
+
+
+# ----------------------------------------------------------------------------- Arrow writers
+
+
+def _avro_type(arrow: pa.DataType, name: str) -> Any:
+    """An Arrow type as the Avro type Spark's Avro writer gives it."""
+    if pa.types.is_string(arrow) or pa.types.is_large_string(arrow):
+        return "string"
+    if pa.types.is_boolean(arrow):
+        return "boolean"
+    if pa.types.is_integer(arrow):
+        return "long" if arrow.bit_width == 64 else "int"
+    if pa.types.is_floating(arrow):
+        return "float" if arrow.bit_width == 32 else "double"
+    if pa.types.is_date(arrow):
+        return {"type": "int", "logicalType": "date"}
+    if pa.types.is_timestamp(arrow):
+        return {"type": "long", "logicalType": "timestamp-micros"}
+    if pa.types.is_decimal(arrow):
+        return {
+            "type": "bytes",
+            "logicalType": "decimal",
+            "precision": arrow.precision,
+            "scale": arrow.scale,
+        }
+    if pa.types.is_binary(arrow) or pa.types.is_large_binary(arrow):
+        return "bytes"
+    if pa.types.is_list(arrow) or pa.types.is_large_list(arrow):
+        return {"type": "array", "items": ["null", _avro_type(arrow.value_type, name)]}
+    if pa.types.is_struct(arrow):
+        fields = [
+            {"name": f.name, "type": ["null", _avro_type(f.type, f"{name}_{f.name}")]}
+            for f in arrow
+        ]
+        return {"type": "record", "name": name, "fields": fields}
+    raise ValidationException(f"Column type {arrow} cannot be written as Avro.")
+
+
+def _write_avro(table: pa.Table, codec: str) -> bytes:
+    fields = [
+        {"name": f.name, "type": ["null", _avro_type(f.type, f.name)], "default": None}
+        for f in table.schema
+    ]
+    schema = {"type": "record", "name": "topLevelRecord", "fields": fields}
+    buffer = io.BytesIO()
+    fastavro.writer(buffer, schema, table.to_pylist(), codec=codec)
+    return buffer.getvalue()
+
+
+def _write_orc(table: pa.Table, codec: str) -> bytes:
+    buffer = io.BytesIO()
+    orc.write_table(table, buffer, compression=codec)
+    return buffer.getvalue()
+
+
+ARROW_WRITERS: dict[str, Callable[[pa.Table, str], bytes]] = {
+    "AVRO": _write_avro,
+    "ORC": _write_orc,
+}
+
+# (URL or local path, file contents): how a file written through Arrow is stored
+Put = Callable[[str, bytes], None]
+
+
+def put_local(url: str, data: bytes) -> None:
+    if url.startswith("s3://"):
+        raise ValueError(f"{url}: pass a put that writes to S3")
+    Path(url).parent.mkdir(parents=True, exist_ok=True)
+    Path(url).write_bytes(data)
+
+
+# ----------------------------------------------------------------------------- writing
 
 
 def write_output(
     con: duckdb.DuckDBPyConnection,
     query: str,
     target: str,
-    options: Mapping[str, str],
+    fmt: OutputFormat,
     partition_columns: list[str] | None,
     file_stem: str,
+    put: Put = put_local,
 ) -> None:
-    """COPY the query's rows under folder ``target`` as ``<file_stem>_part<i>`` files, in
-    Hive folders ``col=value/`` when partitioned (partition columns leave the files)."""
-    rendered = dict(options)
-    if partition_columns and rendered["FORMAT"] in NATIVE_PARTITIONING:
-        rendered["PARTITION_BY"] = "(" + ", ".join(ident(c) for c in partition_columns) + ")"
-        rendered["OVERWRITE_OR_IGNORE"] = "true"
-        rendered["FILENAME_PATTERN"] = lit(f"{file_stem}_part{{i}}")
-        _copy(con, query, target.rstrip("/"), rendered)
+    """Writes the query's rows under folder ``target`` as ``<file_stem>_part00000`` files, in
+    Hive folders ``col=value/`` when partitioned (partition columns leave the files).
+
+    One file per output, or per partition: always within DataBrew's ``MaxOutputFiles``
+    (at most N files per output or per partition, N >= 1)."""
+    folder = target.rstrip("/")
+    options = fmt.copy_options
+    if partition_columns and options is not None and options["FORMAT"] in NATIVE_PARTITIONING:
+        options |= {
+            "PARTITION_BY": "(" + ", ".join(ident(c) for c in partition_columns) + ")",
+            "OVERWRITE_OR_IGNORE": "true",
+            "FILENAME_PATTERN": lit(f"{file_stem}_part{{i}}"),
+        }
+        _copy(con, query, folder, options)
         return
-    if partition_columns:  # one COPY per partition where DuckDB cannot partition the format
-        _write_partitions(con, query, target, rendered, partition_columns, file_stem)
-        return
-    _copy(
-        con, query, f"{target.rstrip('/')}/{file_stem}_part00000.{_extension(rendered)}", rendered
-    )
+
+    def write_file(rows: str, destination: str) -> None:
+        if options is not None:
+            _copy(con, rows, destination, options)
+        else:
+            put(
+                destination,
+                ARROW_WRITERS[fmt.name](con.execute(rows).fetch_arrow_table(), fmt.codec),
+            )
+
+    name = f"{file_stem}_part00000.{fmt.extension}"
+    if partition_columns:  # one file per partition where DuckDB cannot partition the format
+        _write_partitions(con, query, folder, partition_columns, name, write_file)
+    else:
+        write_file(query, f"{folder}/{name}")
 
 
 NATIVE_PARTITIONING = {"parquet", "csv"}
-
-
-def _extension(options: Mapping[str, str]) -> str:
-    ext = FILE_EXTENSIONS[options["FORMAT"].upper()]
-    codec = options["COMPRESSION"].strip("'")
-    return ext if ext == "parquet" else ext + CODEC_SUFFIXES.get(codec, "")
 
 
 def _copy(
@@ -315,15 +468,15 @@ def _copy(
 def _write_partitions(
     con: duckdb.DuckDBPyConnection,
     query: str,
-    target: str,
-    options: Mapping[str, str],
+    folder: str,
     columns: list[str],
-    file_stem: str,
+    name: str,
+    write_file: Callable[[str, str], None],
 ) -> None:
     con.execute(f"CREATE OR REPLACE TEMP TABLE brew_partitioned AS {query}")
     keys = ", ".join(ident(c) for c in columns)
     for values in con.execute(f"SELECT DISTINCT {keys} FROM brew_partitioned").fetchall():
-        folder = "/".join(
+        path = "/".join(
             f"{c}={'__HIVE_DEFAULT_PARTITION__' if v is None else v}"
             for c, v in zip(columns, values, strict=True)
         )
@@ -332,10 +485,5 @@ def _write_partitions(
             for c, v in zip(columns, values, strict=True)
         )
         rows = f"SELECT * EXCLUDE ({keys}) FROM brew_partitioned WHERE {match}"
-        _copy(
-            con,
-            rows,
-            f"{target.rstrip('/')}/{folder}/{file_stem}_part00000.{_extension(options)}",
-            options,
-        )
+        write_file(rows, f"{folder}/{path}/{name}")
     con.execute("DROP TABLE brew_partitioned")

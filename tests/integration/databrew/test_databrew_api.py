@@ -361,3 +361,155 @@ def test_data_catalog_dataset(ctx: LocalContext) -> None:
         f"SELECT count(*), min(year), min(month) FROM read_json('s3://{BUCKET}/out/catalog/*/*/*.json', hive_partitioning = true, hive_types_autocast = false)",
     )
     assert rows == [(3000, "2013", "01")]
+
+
+def _objects(ctx: LocalContext, prefix: str) -> list[str]:
+    listed = ctx.client("s3").list_objects_v2(Bucket=BUCKET, Prefix=prefix)
+    return sorted(o["Key"] for o in listed.get("Contents", []))
+
+
+def _body(ctx: LocalContext, key: str) -> bytes:
+    body: bytes = ctx.client("s3").get_object(Bucket=BUCKET, Key=key)["Body"].read()
+    return body
+
+
+def test_avro_and_orc_outputs_with_compression_and_partitions(ctx: LocalContext) -> None:
+    import io
+
+    import fastavro
+    import pyarrow.orc as orc
+
+    brew = ctx.client("databrew")
+    brew.create_recipe_job(
+        Name="regions-binary",
+        DatasetName="by-region",
+        RoleArn=ROLE,
+        RecipeReference={"Name": "identity", "RecipeVersion": "1.0"},
+        Outputs=[
+            {
+                "Location": {"Bucket": BUCKET, "Key": "out/avro/"},
+                "Format": "AVRO",
+                "CompressionFormat": "DEFLATE",
+                "MaxOutputFiles": 1,
+            },
+            {
+                "Location": {"Bucket": BUCKET, "Key": "out/orc/"},
+                "Format": "ORC",
+                "CompressionFormat": "ZLIB",
+                "PartitionColumns": ["region"],
+                "MaxOutputFiles": 1,
+            },
+        ],
+    )
+    run = wait(brew, "regions-binary", brew.start_job_run(Name="regions-binary")["RunId"])
+    assert run["State"] == "SUCCEEDED", run.get("ErrorMessage")
+    (avro_key,) = _objects(ctx, "out/avro/")
+    assert avro_key.endswith("_part00000.avro")
+    reader = fastavro.reader(io.BytesIO(_body(ctx, avro_key)))
+    assert reader.codec == "deflate"
+    assert sorted((r["a"], r["b"], r["region"]) for r in reader) == [
+        (1, "X", "east"),
+        (1, "X", "west"),
+        (2, "Y", "east"),
+        (2, "Y", "west"),
+    ]
+    orc_keys = _objects(ctx, "out/orc/")
+    # MaxOutputFiles is per partition: one file in each region's folder
+    assert [k.split("/")[2] for k in orc_keys] == ["region=east", "region=west"]
+    for key in orc_keys:
+        table = orc.ORCFile(io.BytesIO(_body(ctx, key)))
+        assert table.compression == "ZLIB"
+        assert table.read().to_pydict() == {"a": [1, 2], "b": ["X", "Y"]}
+
+
+@pytest.mark.parametrize(
+    ("output", "message"),
+    [
+        pytest.param(
+            {"Format": "XML"},
+            "ValidationException: Output format XML is not supported by the local DataBrew runtime",
+            id="xml_not_local",
+        ),
+        pytest.param(
+            {"Format": "TABLEAUHYPER"},
+            "Output format TABLEAUHYPER is not supported by the local DataBrew runtime",
+            id="hyper_not_local",
+        ),
+        pytest.param(
+            {"Format": "TABLEAUHYPER", "CompressionFormat": "GZIP"},
+            "Compression format GZIP is not supported for TABLEAUHYPER.",
+            id="hyper_is_never_compressed",
+        ),
+        pytest.param(
+            {"Format": "ORC", "CompressionFormat": "GZIP"},
+            "Compression format GZIP is not supported for ORC.",
+            id="orc_gzip_rejected_by_databrew",
+        ),
+        pytest.param(
+            {"Format": "AVRO", "CompressionFormat": "SNAPPY"},
+            "Compression format SNAPPY for AVRO is not supported by the local DataBrew runtime",
+            id="avro_snappy_not_local",
+        ),
+        pytest.param(
+            {"Format": "CSV", "MaxOutputFiles": 1000},
+            "Value '1000' at 'outputs.1.member.maxOutputFiles' failed to satisfy constraint",
+            id="max_output_files_range",
+        ),
+        pytest.param(
+            {"Format": "PARQUET", "PartitionColumns": ["nope"]},
+            "Partition column 'nope' of output 1 is not a column of the recipe's output.",
+            id="unknown_partition_column",
+        ),
+    ],
+)
+def test_outputs_databrew_rejects_fail_the_run_before_writing(
+    ctx: LocalContext, output: dict[str, Any], message: str
+) -> None:
+    brew = ctx.client("databrew")
+    name = f"bad-output-{abs(hash(json.dumps(output, sort_keys=True))) % 10**8}"
+    prefix = f"out/{name}/"
+    brew.create_recipe_job(
+        Name=name,
+        DatasetName="by-region",
+        RoleArn=ROLE,
+        RecipeReference={"Name": "identity", "RecipeVersion": "1.0"},
+        Outputs=[{"Location": {"Bucket": BUCKET, "Key": prefix}, **output}],
+    )
+    run = wait(brew, name, brew.start_job_run(Name=name)["RunId"])
+    assert run["State"] == "FAILED"
+    assert message in run["ErrorMessage"]
+    assert _objects(ctx, prefix) == []
+
+
+def test_database_outputs_fail_with_what_is_missing(ctx: LocalContext) -> None:
+    brew, glue = ctx.client("databrew"), ctx.client("glue")
+
+    def run_with(name: str, database_output: dict[str, Any]) -> dict[str, Any]:
+        brew.create_recipe_job(
+            Name=name,
+            DatasetName="by-region",
+            RoleArn=ROLE,
+            RecipeReference={"Name": "identity", "RecipeVersion": "1.0"},
+            Outputs=[{"Location": {"Bucket": BUCKET, "Key": f"out/{name}/"}}],
+            DatabaseOutputs=[database_output],
+        )
+        return wait(brew, name, brew.start_job_run(Name=name)["RunId"])
+
+    jdbc = {"GlueConnectionName": "warehouse", "DatabaseOptions": {"TableName": "flights"}}
+    run = run_with("jdbc-no-connection", jdbc)
+    assert run["State"] == "FAILED"
+    assert "Glue connection warehouse of a DatabaseOutput was not found" in run["ErrorMessage"]
+    glue.create_connection(
+        ConnectionInput={
+            "Name": "warehouse",
+            "ConnectionType": "JDBC",
+            "ConnectionProperties": {"JDBC_CONNECTION_URL": "jdbc:postgresql://db:5432/dw"},
+        }
+    )
+    run = run_with("jdbc-connection", jdbc)
+    assert run["State"] == "FAILED"
+    assert (
+        "DatabaseOutputs (table flights through Glue connection warehouse) are not supported"
+        in run["ErrorMessage"]
+    )
+    assert _objects(ctx, "out/jdbc-connection/") == []  # nothing written: no pretend success
