@@ -27,7 +27,7 @@ from etl_local.databrew import profile as profiling
 from etl_local.databrew import storage
 from etl_local.databrew.base import Column, lit
 from etl_local.databrew.recipe import compile_recipe
-from etl_local.databrew.render import render_html
+from etl_local.databrew.render import render_html, render_png
 
 SOURCE = "brew_file"
 VALIDATION_EXIT = 1
@@ -163,7 +163,7 @@ def apply(
     "--output", "output_dir", required=True, type=click.Path(file_okay=False, path_type=Path)
 )
 def profile(data_file: Path, output_dir: Path) -> None:
-    """Profile DATA_FILE: writes profile.json (DataBrew's shape) and profile.html."""
+    """Profile DATA_FILE: writes profile.json (DataBrew's shape), profile.html and profile.png."""
     con = storage.connect()
     try:
         load_file(con, data_file)
@@ -173,7 +173,8 @@ def profile(data_file: Path, output_dir: Path) -> None:
     output_dir.mkdir(parents=True, exist_ok=True)
     (output_dir / "profile.json").write_text(json.dumps(report, indent=1))
     (output_dir / "profile.html").write_text(render_html(report))
+    (output_dir / "profile.png").write_bytes(render_png(report))
     click.echo(
         f"{report['rowsCount']:,} rows, {report['columnsCount']} columns -> "
-        f"{output_dir / 'profile.json'}, {output_dir / 'profile.html'}"
+        f"{output_dir / 'profile.json'}, {output_dir / 'profile.html'}, {output_dir / 'profile.png'}"
     )

@@ -24,6 +24,7 @@ from etl_local.awserrors import AwsError, ValidationException
 from etl_local.databrew import profile, storage
 from etl_local.databrew.base import ident, lit
 from etl_local.databrew.recipe import check_recipe, compile_recipe
+from etl_local.databrew.render import render_html, render_png
 
 TRANSITIONS: dict[str, frozenset[str]] = {
     "STARTING": frozenset({"RUNNING", "STOPPED", "FAILED", "TIMEOUT"}),
@@ -401,10 +402,15 @@ def run_profile_job(con: duckdb.DuckDBPyConnection, services: Services, run: Job
     prefix = location.get("Key", "")
     prefix = prefix if not prefix or prefix.endswith("/") else prefix + "/"
     stamp = time.strftime("%Y%m%d_%H%M%S", time.gmtime(run.started_on))
-    key = f"{prefix}{job['DatasetName']}_{stamp}_{run.run_id}.json"
-    services.s3.put_object(
-        Bucket=location["Bucket"], Key=key, Body=json.dumps(report, indent=1).encode()
-    )
+    stem = f"{prefix}{job['DatasetName']}_{stamp}_{run.run_id}"
+    # DataBrew's JSON report, and next to it the pictures a person can look at
+    files = {
+        ".json": json.dumps(report, indent=1).encode(),
+        ".html": render_html(report).encode(),
+        ".png": render_png(report),
+    }
+    for suffix, body in files.items():
+        services.s3.put_object(Bucket=location["Bucket"], Key=stem + suffix, Body=body)
 
 
 WORK: dict[str, Callable[[duckdb.DuckDBPyConnection, Services, JobRun], None]] = {

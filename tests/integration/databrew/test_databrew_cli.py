@@ -8,6 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from click.testing import CliRunner
+from databrew_steps import assert_profile_picture
 from etl_local.databrew.cli import databrew
 
 pytestmark = pytest.mark.integration
@@ -94,7 +95,7 @@ def test_apply_rejected_recipe_prints_databrew_message(files: Path) -> None:
     assert not (files / "o.csv").exists()
 
 
-def test_profile_writes_json_and_html(files: Path) -> None:
+def test_profile_writes_json_html_and_png(files: Path) -> None:
     result = CliRunner().invoke(
         databrew, ["profile", str(files / "in.csv"), "--output", str(files / "prof")]
     )
@@ -112,6 +113,7 @@ def test_profile_writes_json_and_html(files: Path) -> None:
     assert code["mostCommonValues"][0] == {"value": " jfk ", "count": 1, "ratio": 0.333333}
     page = (files / "prof" / "profile.html").read_text()
     assert page.startswith("<!doctype html>") and page.count("<svg") == 2 and "<script" not in page
+    assert_profile_picture((files / "prof" / "profile.png").read_bytes())
 
 
 def test_apply_reads_excel(files: Path) -> None:
