@@ -1,17 +1,17 @@
 """The Spark driver process of a local Glue job run: ``python -m etl_local.glue.driver``.
 
 Usage: ``driver RESULT_JSON SCRIPT [--name value ...]``. Puts the ``awsglue`` shim, the
-script's folder and the job's ``--extra-py-files`` on ``sys.path``, runs the script as ``__main__`` with Glue's ``sys.argv``
-and writes ``{"ok": bool, "error": "Type: message"}`` to RESULT_JSON. ``sys.exit(0)`` is a
-success, as on Glue.
+script's folder and the job's ``--extra-py-files`` on ``sys.path``, runs the script as
+``__main__`` with Glue's ``sys.argv`` and writes ``{"ok": bool, "error": "Type: message"}`` to
+RESULT_JSON. ``sys.exit(0)`` is a success, as on Glue.
 """
 
 from __future__ import annotations
 
 import json
-import runpy
 import sys
 import traceback
+import types
 from pathlib import Path
 
 SHIM = Path(__file__).resolve().parent / "shim"
@@ -37,13 +37,15 @@ def import_paths(script: Path, argv: list[str]) -> list[str]:
     return list(dict.fromkeys(paths))
 
 
-def run_script(script: Path, argv: list[str]) -> str | None:
-    """Run ``script`` in this process; the error message, or None on success."""
-    paths = import_paths(script, argv)
-    sys.path[:0] = paths
-    sys.argv = [str(script), *argv]
+def run_main(script: Path) -> str | None:
+    """Run ``script`` as ``__main__`` in a fresh module (not ``runpy``, which swaps
+    ``sys.modules["__main__"]`` and ``sys.argv[0]`` process-wide: runs share a warm driver);
+    the error message, or None on success."""
+    module = types.ModuleType("__main__")
+    module.__file__ = str(script)
     try:
-        runpy.run_path(str(script), run_name="__main__")
+        code = compile(script.read_bytes(), str(script), "exec")
+        exec(code, module.__dict__)  # noqa: S102 - running the job's script is the point
     except SystemExit as exc:
         if exc.code not in (None, 0):
             traceback.print_exc()
@@ -51,9 +53,18 @@ def run_script(script: Path, argv: list[str]) -> str | None:
     except BaseException as exc:
         traceback.print_exc()
         return error_message(exc)
+    return None
+
+
+def run_script(script: Path, argv: list[str]) -> str | None:
+    """Run ``script`` in this (single-run) process with ``argv``; the error message or None."""
+    paths = import_paths(script, argv)
+    sys.path[:0] = paths
+    sys.argv = [str(script), *argv]
+    try:
+        return run_main(script)
     finally:
         del sys.path[: len(paths)]
-    return None
 
 
 def main() -> int:

@@ -1,5 +1,6 @@
 """How a job run's Spark driver process is obtained: a fresh one per run (``ColdDriver``) or
-one warm process reused across runs (``WarmDriver``, no JVM start-up after the first run).
+one warm process shared by all runs, concurrent ones included (``WarmDriver``, no JVM
+start-up after the first run).
 
 Both report ``(state, error)``: ``state`` is None when the script ended by itself (the
 error, if any, is the script's exception), TIMEOUT or STOPPED when the process was killed.
@@ -10,14 +11,13 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import queue
 import signal
 import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
-from typing import IO, Protocol
+from typing import Protocol
 
 from etl_local.glue.lifecycle import STOPPED, TIMEOUT
 
@@ -103,69 +103,100 @@ class ColdDriver:
         return None
 
 
+class _WorkerProcess:
+    """One ``etl_local.glue.worker`` process and the runs it is serving."""
+
+    def __init__(self, env: dict[str, str], log_path: Path) -> None:
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        with open(log_path, "ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "etl_local.glue.worker"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=log,
+                env=env,
+                text=True,
+                start_new_session=True,
+            )
+        self.ready = threading.Event()
+        self.exited = threading.Event()
+        self._done: dict[str, threading.Event] = {}
+        self._lock = threading.Lock()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            message = json.loads(line)
+            if message.get("ready"):
+                self.ready.set()
+            elif "done" in message:
+                with self._lock:
+                    done = self._done.pop(message["done"], None)
+                if done is not None:
+                    done.set()
+        self.exited.set()
+
+    def send(self, message: dict[str, object]) -> None:
+        assert self.process.stdin is not None
+        with self._lock:
+            try:
+                self.process.stdin.write(json.dumps(message) + "\n")
+                self.process.stdin.flush()
+            except (BrokenPipeError, ValueError):  # the worker died: ``exited`` tells the runs
+                pass
+
+    def submit(self, run_id: str, request: dict[str, object]) -> threading.Event:
+        done = threading.Event()
+        with self._lock:
+            self._done[run_id] = done
+        self.send({"run": run_id, **request})
+        return done
+
+    def alive(self) -> bool:
+        return self.process.poll() is None and not self.exited.is_set()
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            kill(self.process)
+
+
 class WarmDriver:
-    """One long-lived driver (``etl_local.glue.worker``) serving runs one at a time."""
+    """One long-lived driver (``etl_local.glue.worker``) serving runs concurrently, each on
+    its own thread with its own arguments, session and Spark job group; a timeout or a stop
+    cancels that run only. The process is restarted when a run finds it dead."""
 
     def __init__(self, env: dict[str, str], log_path: Path) -> None:
         self.env = env
         self.log_path = log_path
-        self.busy = threading.Lock()
-        self._process: subprocess.Popen[str] | None = None
-        self._ready = False
-        self._lines: queue.Queue[str | None] = queue.Queue()
+        self._lock = threading.Lock()
+        self._worker: _WorkerProcess | None = None
 
     def prewarm(self) -> None:
-        """Start the driver (and its JVM) now, in the background, if it is not running."""
-        if self.busy.acquire(blocking=False):
-            try:
-                self._ensure_process()
-            finally:
-                self.busy.release()
+        """Start the driver (its JVM and SparkSession) now, in the background."""
+        self._ensure_worker()
 
-    def _ensure_process(self) -> None:
-        if self._process is None or self._process.poll() is not None:
-            self._process = self._start()
-            self._ready = False
+    def _ensure_worker(self) -> _WorkerProcess:
+        with self._lock:
+            if self._worker is None or not self._worker.alive():
+                self._worker = _WorkerProcess(self.env, self.log_path)
+            return self._worker
 
-    def _start(self) -> subprocess.Popen[str]:
-        self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        log: IO[bytes] = open(self.log_path, "ab")  # noqa: SIM115 - the worker owns it
-        process = subprocess.Popen(
-            [sys.executable, "-m", "etl_local.glue.worker"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=log,
-            env=self.env,
-            text=True,
-            start_new_session=True,
-        )
-        log.close()
-        self._lines = queue.Queue()
-        threading.Thread(target=self._read, args=(process,), daemon=True).start()
-        return process
-
-    def _read(self, process: subprocess.Popen[str]) -> None:
-        assert process.stdout is not None
-        for line in process.stdout:
-            self._lines.put(line.strip())
-        self._lines.put(None)
-
+    @staticmethod
     def _await(
-        self, expected: str, deadline: float | None, stop: threading.Event | None
+        event: threading.Event,
+        worker: _WorkerProcess,
+        deadline: float | None,
+        stop: threading.Event | None,
     ) -> str | None:
-        """None once ``expected`` arrived; TIMEOUT/STOPPED, or "exited" if the worker died."""
-        while True:
+        """None once ``event`` is set; TIMEOUT/STOPPED, or "exited" if the worker died."""
+        while not event.wait(0.1):
             ended = ended_by_service(deadline, stop)
             if ended:
                 return ended
-            try:
-                line = self._lines.get(timeout=0.1)
-            except queue.Empty:
-                continue
-            if line is None:
+            if worker.exited.is_set() and not event.is_set():
                 return "exited"
-            if line == expected:
-                return None
+        return None
 
     def execute(
         self,
@@ -177,38 +208,29 @@ class WarmDriver:
         stop: threading.Event | None,
     ) -> tuple[str | None, str | None]:
         deadline = _deadline(timeout)
-        self._ensure_process()
-        if not self._ready:
-            waited = self._await("ready", deadline or _deadline(READY_TIMEOUT), stop)
-            if waited:
-                return self._failed(waited)
-            self._ready = True
-        assert self._process is not None
-        result_path = root / "result.json"
-        request = {
-            "script": str(script),
-            "argv": args,
-            "result": str(result_path),
-            "log": str(log_path),
-            "cwd": str(root),
-        }
-        assert self._process.stdin is not None
-        self._process.stdin.write(json.dumps(request) + "\n")
-        self._process.stdin.flush()
-        waited = self._await("done", deadline, stop)
-        if waited:
-            return self._failed(waited)
-        return outcome(result_path, None)
-
-    def _failed(self, why: str) -> tuple[str | None, str | None]:
-        code = self._process.poll() if self._process else None
-        self.close()
-        if why in (TIMEOUT, STOPPED):
-            return why, None
-        return None, f"Driver exited with code {code}"
+        worker = self._ensure_worker()
+        waited = self._await(worker.ready, worker, deadline or _deadline(READY_TIMEOUT), stop)
+        if waited is None:
+            result_path = root / "result.json"
+            run_id = str(root)
+            request: dict[str, object] = {
+                "script": str(script),
+                "argv": args,
+                "root": str(root),
+                "result": str(result_path),
+                "log": str(log_path),
+            }
+            waited = self._await(worker.submit(run_id, request), worker, deadline, stop)
+            if waited is None:
+                return outcome(result_path, None)
+            if waited in (TIMEOUT, STOPPED):
+                worker.send({"cancel": run_id})  # that run only: the others keep the driver
+        if waited in (TIMEOUT, STOPPED):
+            return waited, None
+        return None, f"Driver exited with code {worker.process.poll()}"
 
     def close(self) -> None:
-        if self._process is not None:
-            if self._process.poll() is None:
-                kill(self._process)
-            self._process = None
+        with self._lock:
+            if self._worker is not None:
+                self._worker.kill()
+                self._worker = None

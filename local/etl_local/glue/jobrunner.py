@@ -6,7 +6,8 @@
 - ``s3://`` inputs/outputs are staged through local folders (``staging``);
 - the driver runs in a subprocess of the venv's python (``PYSPARK_PYTHON`` set), its output
   kept in ``driver.log``; a Python exception becomes the run's ErrorMessage;
-- the timeout and a stop request kill the driver's process group (TIMEOUT / STOPPED).
+- the timeout and a stop request end the run (TIMEOUT / STOPPED): a cold driver's process
+  group is killed, on the warm driver that run's Spark jobs are cancelled.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from etl_local.glue.drivers import ColdDriver, WarmDriver, ended_by_service
+from etl_local.glue.drivers import ColdDriver, WarmDriver
 from etl_local.glue.lifecycle import FAILED, SUCCEEDED, TIMEOUT
 from etl_local.glue.staging import plan_staging, stage_in, stage_out
 
@@ -32,6 +33,9 @@ SPARK_CONF = {
     "spark.sql.session.timeZone": "UTC",
     "spark.driver.memory": "1g",
     "spark.sql.sources.partitionOverwriteMode": "static",
+    # concurrent runs on the warm driver share the cores (one pool per run), not first-come
+    "spark.scheduler.mode": "FAIR",
+    "spark.ui.showConsoleProgress": "false",  # progress bars only clutter the logs
 }
 
 
@@ -80,9 +84,9 @@ def driver_environment(conf: dict[str, str] | None = None) -> dict[str, str]:
 class JobRunner:
     """Runs scripts; ``s3`` is a boto3 s3 client for staging, ``workspace`` a scratch root.
 
-    ``warm``: keep one Spark driver process alive across runs; concurrent runs queue for it
-    (on one laptop, JVMs side by side are slower than one after the other) while their
-    timeout runs; ``close`` ends it.
+    ``warm``: keep one Spark driver process alive across runs; concurrent runs share it,
+    each on its own thread (one JVM, not a JVM per run: on a laptop JVMs side by side are
+    slower); ``close`` ends it.
     """
 
     def __init__(
@@ -141,18 +145,8 @@ class JobRunner:
         timeout: float | None,
         stop: threading.Event | None,
     ) -> tuple[str | None, str | None]:
-        if self._warm is None:
-            return self._cold.execute(script, args, root, log_path, timeout, stop)
-        deadline = time.monotonic() + timeout if timeout else None
-        while not self._warm.busy.acquire(timeout=0.2):  # runs queue for the warm driver
-            ended = ended_by_service(deadline, stop)
-            if ended:
-                return ended, None
-        try:
-            remaining = max(deadline - time.monotonic(), 1e-3) if deadline else None
-            return self._warm.execute(script, args, root, log_path, remaining, stop)
-        finally:
-            self._warm.busy.release()
+        driver = self._warm or self._cold
+        return driver.execute(script, args, root, log_path, timeout, stop)
 
     def prewarm(self) -> None:
         """Warm runner: start the Spark driver now so the first run skips JVM start-up."""

@@ -11,7 +11,8 @@ class GlueContext:
         from pyspark.sql import SparkSession
 
         self._sc = spark_context
-        self.spark_session = SparkSession(spark_context)
+        # the builder's session: the run's own one when runs share a warm driver
+        self.spark_session = SparkSession.builder.getOrCreate()
 
     def get_logger(self) -> logging.Logger:
         return logging.getLogger("GlueLogger")
