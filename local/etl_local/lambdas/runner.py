@@ -263,6 +263,9 @@ class FunctionPool:
         self._waiting = 0  # invokes waiting for one of them
         self._prestart_failure: _InitFailed | None = None
         self.prestarted = 0
+        self._busy = 0  # environments serving an invoke
+        self._initialising = 0  # environments in their INIT phase (pre-started or not)
+        self._init_seconds: float | None = None  # the last INIT's duration
         self._prestart_queued = False  # a pre-start is scheduled and has not begun
         self._closed = False
         self._log_file = log_dir / f"{spec.name}.log" if log_dir else None
@@ -297,12 +300,16 @@ class FunctionPool:
         return env
 
     def _acquire(self) -> Environment:
-        """An idle environment, else the one a pre-start is initialising, else a new one."""
+        """An idle environment; else the one a pre-start is initialising; else, when every
+        environment is busy, the first to free up within one INIT time (on a small machine a
+        new environment's INIT costs more than waiting for a warm one); else a new one."""
+        give_up: float | None = None
         with self._changed:
             while True:
                 while self._idle:
                     environment = self._idle.pop()
                     if environment.alive:
+                        self._busy += 1
                         return environment
                 if self._prestart_failure is not None:
                     failed, self._prestart_failure = self._prestart_failure, None
@@ -310,16 +317,44 @@ class FunctionPool:
                 if self._prestart_queued:
                     self._prestart_queued = False  # not begun yet: this invoke starts it
                     break
-                if self._prestarting <= self._waiting:
-                    break  # no pre-start left for this invoke: a cold start of its own
-                self._waiting += 1
-                try:
-                    self._changed.wait()
-                finally:
-                    self._waiting -= 1
-        return self._start_environment()
+                if self._prestarting > self._waiting:
+                    self._waiting += 1
+                    try:
+                        self._changed.wait()
+                    finally:
+                        self._waiting -= 1
+                    continue
+                if self._init_seconds is None and self._initialising:
+                    self._changed.wait()  # the first INIT tells what a new environment costs
+                    continue
+                if not self._busy or self._init_seconds is None:
+                    break
+                give_up = give_up or time.monotonic() + self._init_seconds
+                if not self._changed.wait(max(0.0, give_up - time.monotonic())):
+                    break  # none freed up in an INIT's time: scale out
+        environment = self._start_environment()
+        with self._changed:
+            self._busy += 1
+        return environment
+
+    def _release(self, environment: Environment, keep: bool) -> None:
+        with self._changed:
+            self._busy -= 1
+            if keep:
+                self._idle.append(environment)
+            self._changed.notify_all()
 
     def _start_environment(self) -> Environment:
+        with self._changed:
+            self._initialising += 1
+        try:
+            return self._initialise()
+        finally:
+            with self._changed:
+                self._initialising -= 1
+                self._changed.notify_all()
+
+    def _initialise(self) -> Environment:
         stream = f"{dt.date.today():%Y/%m/%d}/[$LATEST]{uuid.uuid4().hex}"
         env = {**self._env, "AWS_LAMBDA_LOG_STREAM_NAME": stream}
         environment = Environment(self.spec, self.python, env)
@@ -331,6 +366,8 @@ class FunctionPool:
         if not init["ok"]:
             environment.kill()
             raise _InitFailed(init["error"], environment.drain_logs(), init["duration_ms"])
+        with self._changed:
+            self._init_seconds = float(init["duration_ms"]) / 1000
         return environment
 
     def prestart_settled(self, timeout: float) -> bool:
@@ -377,7 +414,6 @@ class FunctionPool:
 
     def invoke(self, invocation: Invocation) -> Invocation:
         with self._slots:
-            started = time.perf_counter()
             try:
                 environment = self._acquire()
                 invocation.init_ms = environment.take_init_ms()
@@ -385,44 +421,49 @@ class FunctionPool:
                 invocation.init_ms = failed.init_ms
                 invocation.error = failed.error
                 invocation.log = [*failed.log, _init_failed_line(failed.error)]
-                return self._finish(invocation, started)
+                return self._finish(invocation, time.perf_counter())
             except _TimedOut:
                 invocation.error = _timeout_error(invocation.request_id, self.spec.timeout)
-                return self._finish(invocation, started)
-            # the function's timeout counts from the invoke, after INIT (which has its own)
-            deadline_ms = int(time.time() * 1000 + self.spec.timeout * 1000)
-            request = {
-                "request_id": invocation.request_id,
-                "payload": invocation.payload.decode(),
-                "deadline_ms": deadline_ms,
-                "invoked_arn": self.spec.arn,
-            }
-            remaining = deadline_ms / 1000 - time.time()
+                return self._finish(invocation, time.perf_counter())
             try:
-                reply = environment.invoke(request, remaining)
-            except _TimedOut:
-                environment.kill()
-                invocation.log = environment.drain_logs()
-                invocation.error = _timeout_error(invocation.request_id, self.spec.timeout)
-                invocation.log.append(
-                    f"{_now()} {invocation.request_id} Task timed out after "
-                    f"{self.spec.timeout:.2f} seconds\n"
-                )
-                return self._finish(invocation, started)
-            except RuntimeError as exc:  # the process died (os._exit, a segfault, OOM)
-                environment.kill()
-                invocation.log = environment.drain_logs()
-                invocation.error = {"errorType": "Runtime.ExitError", "errorMessage": str(exc)}
-                return self._finish(invocation, started)
-            invocation.log = environment.logs_until(f"END RequestId: {invocation.request_id}")
-            if reply["ok"]:
-                invocation.result = reply["result"].encode()
-            else:
-                invocation.error = reply["error"]
-            with self._changed:
-                self._idle.append(environment)
-                self._changed.notify_all()
+                return self._serve(environment, invocation)
+            finally:
+                self._release(environment, keep=environment.alive)
+
+    def _serve(self, environment: Environment, invocation: Invocation) -> Invocation:
+        """Run the invoke in ``environment``; its Duration counts from here, as Lambda's."""
+        started = time.perf_counter()
+        # the function's timeout counts from the invoke, after INIT (which has its own)
+        deadline_ms = int(time.time() * 1000 + self.spec.timeout * 1000)
+        request = {
+            "request_id": invocation.request_id,
+            "payload": invocation.payload.decode(),
+            "deadline_ms": deadline_ms,
+            "invoked_arn": self.spec.arn,
+        }
+        remaining = deadline_ms / 1000 - time.time()
+        try:
+            reply = environment.invoke(request, remaining)
+        except _TimedOut:
+            environment.kill()
+            invocation.log = environment.drain_logs()
+            invocation.error = _timeout_error(invocation.request_id, self.spec.timeout)
+            invocation.log.append(
+                f"{_now()} {invocation.request_id} Task timed out after "
+                f"{self.spec.timeout:.2f} seconds\n"
+            )
             return self._finish(invocation, started)
+        except RuntimeError as exc:  # the process died (os._exit, a segfault, OOM)
+            environment.kill()
+            invocation.log = environment.drain_logs()
+            invocation.error = {"errorType": "Runtime.ExitError", "errorMessage": str(exc)}
+            return self._finish(invocation, started)
+        invocation.log = environment.logs_until(f"END RequestId: {invocation.request_id}")
+        if reply["ok"]:
+            invocation.result = reply["result"].encode()
+        else:
+            invocation.error = reply["error"]
+        return self._finish(invocation, started)
 
     def _finish(self, invocation: Invocation, started: float) -> Invocation:
         invocation.duration_ms = (time.perf_counter() - started) * 1000

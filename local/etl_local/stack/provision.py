@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import graphlib
 import importlib.util
 import logging
+import threading
 import tomllib
-from collections.abc import Mapping
+from collections import defaultdict
+from collections.abc import Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -134,6 +137,10 @@ class Provisioner:
             account_id=ctx.account_id,
         )
         self.site = Site(ctx, samconfig.stack_name, self.template_path.parent, runner)
+        self._services_lock = threading.Lock()
+        # service -> held by its first create; then the service is warm
+        self._first_calls: dict[str, threading.Lock] = defaultdict(threading.Lock)
+        self._warm_services: set[str] = set()
 
     def order(self, resources: Mapping[str, Any]) -> list[str]:
         """Logical ids in an order where every resource comes after what it refers to."""
@@ -207,6 +214,21 @@ class Provisioner:
                     future.result()  # a failed creation fails the provisioning
                     sorter.done(logical_id)
 
+    @contextlib.contextmanager
+    def _first_of_service(self, kind: str) -> Iterator[None]:
+        """The first resource of a service is created alone: the API plane loads a service's
+        model on its first request, and concurrent first requests would each load it."""
+        service = kind.split("::")[1] if kind.count("::") == 2 else kind
+        with self._services_lock:
+            first = None if service in self._warm_services else self._first_calls[service]
+        if first is None:
+            yield
+            return
+        with first:
+            yield
+            with self._services_lock:
+                self._warm_services.add(service)
+
     def _create(self, logical_id: str, resource: dict[str, Any], stack: Stack) -> None:
         kind = resource.get("Type", "")
         if "Condition" in resource and not self.resolver.condition(resource["Condition"]):
@@ -214,7 +236,8 @@ class Provisioner:
         props = self.resolver.resolve(resource.get("Properties", {}))
         creator = CREATORS.get(kind)
         if creator is not None:
-            provisioned = creator(self.site, logical_id, props)
+            with self._first_of_service(kind):
+                provisioned = creator(self.site, logical_id, props)
         else:
             provisioned = _placeholder(self.site, logical_id, kind, props)
             if kind in NOT_NEEDED_LOCALLY:

@@ -1,4 +1,5 @@
-"""Local Lambda: environments pre-started at registration (sam local --warm-containers EAGER).
+"""Local Lambda environments: pre-started at registration (sam local --warm-containers EAGER),
+and scaled out only when a busy one would not free up within an INIT's time.
 
 A pre-started environment runs INIT before any invoke; the first invoke it serves reports
 that INIT (its output, ``Init Duration``) as a cold start does, and an INIT error is that
@@ -8,6 +9,7 @@ invoke's error. Pre-started environments keep each function's isolation.
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -108,3 +110,56 @@ def test_an_init_error_of_a_prestarted_environment_is_the_first_invokes_error(
     assert "Init Duration" in first.log_text
     second = runner.invoke("broken", b"{}")  # a new environment, failing its own INIT
     assert second.error is not None and second.error["errorType"] == "Runtime.ImportModuleError"
+
+
+SLOW_INIT_HANDLER = """
+import os, time
+time.sleep(float(os.environ["INIT_SECONDS"]))
+def lambda_handler(event, context):
+    time.sleep(event.get("sleep", 0))
+    return {"pid": os.getpid()}
+"""
+
+
+def _concurrently(runner: LambdaRunner, name: str, events: list[dict[str, float]]) -> list[int]:
+    results: list[int] = [0] * len(events)
+
+    def call(index: int, event: dict[str, float]) -> None:
+        invocation = runner.invoke(name, json.dumps(event).encode())
+        results[index] = json.loads(invocation.result)["pid"]
+
+    threads = [threading.Thread(target=call, args=pair) for pair in enumerate(events)]
+    for thread in threads:
+        thread.start()
+        time.sleep(0.05)  # in this order
+    for thread in threads:
+        thread.join()
+    return results
+
+
+@pytest.mark.parametrize(
+    ("init_seconds", "busy_seconds", "environments"),
+    [(1.5, 0.1, 1), (0.1, 2.0, 2)],
+    ids=["frees-up-before-an-init", "busy-longer-than-an-init"],
+)
+def test_a_busy_environment_is_awaited_for_at_most_one_init(
+    code: Path, init_seconds: float, busy_seconds: float, environments: int
+) -> None:
+    (code / "slow").mkdir()
+    (code / "slow" / "app.py").write_text(SLOW_INIT_HANDLER)
+    runner = LambdaRunner(LocalContext("http://127.0.0.1:9", code / "ws"), max_environments=4)
+    try:
+        runner.register(
+            FunctionSpec(
+                "slow",
+                "app.lambda_handler",
+                code / "slow",
+                timeout=10,
+                environment={"INIT_SECONDS": str(init_seconds)},
+            )
+        )
+        runner.invoke("slow", b"{}")  # one warm environment; its INIT time is known
+        pids = _concurrently(runner, "slow", [{"sleep": busy_seconds}, {}])
+        assert len(set(pids)) == environments
+    finally:
+        runner.close()
