@@ -171,23 +171,27 @@ def load_input(
     raise ValidationException("Only S3 and Data Catalog dataset inputs are supported locally.")
 
 
-def _created_parameters(dataset: Mapping[str, Any]) -> list[str]:
-    """Dynamic-path parameters whose values become columns (``CreateColumn``)."""
-    params = ((dataset.get("PathOptions") or {}).get("Parameters") or {}).values()
-    return [p["Name"] for p in params if p.get("CreateColumn")]
+def _created_parameters(dataset: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+    """Dynamic-path parameters whose values become columns (``CreateColumn``), by group."""
+    definitions = storage.parameter_definitions(dataset.get("PathOptions"))
+    return {group: p for group, p in definitions.items() if p.get("CreateColumn")}
 
 
 def _with_parameters(
-    reader: str, created: list[str], values: Mapping[str, Mapping[str, str]]
+    reader: str, created: Mapping[str, Mapping[str, Any]], values: Mapping[str, Mapping[str, str]]
 ) -> str:
-    """SELECT over ``reader`` adding each created parameter's value (from the file's key)."""
+    """SELECT over ``reader`` adding each created parameter's typed value (from the key)."""
     if not created:
         return f"SELECT * FROM {reader}"
     rows = ", ".join(
-        "(" + ", ".join([lit(url)] + [lit(v.get(storage.group_name(n), "")) for n in created]) + ")"
+        "("
+        + ", ".join(
+            [lit(url)] + [storage.parameter_sql(v.get(g, ""), p) for g, p in created.items()]
+        )
+        + ")"
         for url, v in values.items()
     )
-    names = ", ".join(["filename"] + [ident(n) for n in created])
+    names = ", ".join(["filename"] + [ident(p["Name"]) for p in created.values()])
     return (
         f"SELECT r.* EXCLUDE (filename), p.* EXCLUDE (filename) FROM {reader} AS r "
         f"JOIN (VALUES {rows}) AS p({names}) USING (filename)"

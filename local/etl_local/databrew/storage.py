@@ -18,6 +18,7 @@ import re
 import urllib.parse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ import pyarrow.orc as orc
 
 from etl_local.awserrors import ValidationException
 from etl_local.databrew.base import ident, lit
+from etl_local.databrew.operations.dates import strftime_pattern
 
 LOCAL_KEY = "local"
 
@@ -181,7 +183,8 @@ def resolve_s3_input(
 
     A key ending in ``/`` is a folder (every data file below it, hidden ``_``/``.`` names
     skipped); ``{name}`` matches one path segment and ``<regex>`` a regular expression.
-    ``PathOptions.FilesLimit`` keeps the newest/oldest ``MaxFiles``.
+    A parameter's ``Filter`` keeps the files whose value satisfies it;
+    ``PathOptions.FilesLimit`` then keeps the newest/oldest ``MaxFiles``.
     """
     first = _PARAM.search(key)
     prefix = key[: first.start()] if first else key
@@ -201,6 +204,8 @@ def resolve_s3_input(
                 values = {k: v for k, v in match.groupdict().items() if not k.startswith("_re")}
             elif not (name == key or key.endswith("/") or relative.startswith("/")):
                 continue
+            if not _filters_hold(values, path_options):
+                continue
             found.append((f"s3://{bucket}/{name}", values, obj.get("LastModified")))
     limit = (path_options or {}).get("FilesLimit")
     if limit:
@@ -208,6 +213,144 @@ def resolve_s3_input(
         found.sort(key=lambda f: f[2], reverse=newest_first)
         found = found[: int(limit["MaxFiles"])]
     return [f[0] for f in found], {f[0]: f[1] for f in found}
+
+
+# ----------------------------------------------------------------------------- dynamic paths
+# PathOptions.Parameters: each {name} in the key is a DatasetParameter with a Type (String,
+# Number, Datetime with DatetimeOptions.Format), an optional Filter (FilterExpression: condition
+# names applied to ``:variables`` of its ValuesMap, combined with and/or/parentheses) and
+# CreateColumn (its value becomes a typed column).
+
+
+def parameter_definitions(path_options: Mapping[str, Any] | None) -> dict[str, Mapping[str, Any]]:
+    """The dataset's parameters by their regex group name."""
+    params = ((path_options or {}).get("Parameters") or {}).values()
+    return {group_name(p["Name"]): p for p in params}
+
+
+def _python_format(definition: Mapping[str, Any]) -> str | None:
+    pattern = (definition.get("DatetimeOptions") or {}).get("Format")
+    return strftime_pattern(pattern) if pattern else None
+
+
+def _parse(raw: str, definition: Mapping[str, Any]) -> Any:
+    """A parameter's text as its Type's value (for filters)."""
+    kind = definition.get("Type", "String")
+    if kind == "Number":
+        return float(raw)
+    if kind == "Datetime":
+        fmt = _python_format(definition)
+        return datetime.strptime(raw, fmt) if fmt else datetime.fromisoformat(raw)
+    return raw
+
+
+def parameter_sql(raw: str, definition: Mapping[str, Any]) -> str:
+    """A parameter's value from a file's key as a typed SQL value (CreateColumn)."""
+    kind = definition.get("Type", "String")
+    if kind == "Number":
+        return f"TRY_CAST({lit(raw)} AS DOUBLE)"
+    if kind == "Datetime":
+        fmt = _python_format(definition)
+        return (
+            f"try_strptime({lit(raw)}, {lit(fmt)})" if fmt else f"TRY_CAST({lit(raw)} AS TIMESTAMP)"
+        )
+    return lit(raw)
+
+
+FILTER_CONDITIONS: dict[str, Callable[[Any, Any], bool]] = {
+    "is": lambda v, x: v == x,
+    "is_not": lambda v, x: v != x,
+    "contains": lambda v, x: str(x) in str(v),
+    "not_contains": lambda v, x: str(x) not in str(v),
+    "starts_with": lambda v, x: str(v).startswith(str(x)),
+    "not_starts_with": lambda v, x: not str(v).startswith(str(x)),
+    "ends_with": lambda v, x: str(v).endswith(str(x)),
+    "not_ends_with": lambda v, x: not str(v).endswith(str(x)),
+    "matches": lambda v, x: re.fullmatch(str(x), str(v)) is not None,
+    "not_matches": lambda v, x: re.fullmatch(str(x), str(v)) is None,
+    "less_than": lambda v, x: v < x,
+    "less_than_equal": lambda v, x: v <= x,
+    "greater_than": lambda v, x: v > x,
+    "greater_than_equal": lambda v, x: v >= x,
+    "after": lambda v, x: v > x,
+    "before": lambda v, x: v < x,
+}
+FILTER_CONDITIONS |= {
+    "==": FILTER_CONDITIONS["is"],
+    "!=": FILTER_CONDITIONS["is_not"],
+    "<": FILTER_CONDITIONS["less_than"],
+    "<=": FILTER_CONDITIONS["less_than_equal"],
+    ">": FILTER_CONDITIONS["greater_than"],
+    ">=": FILTER_CONDITIONS["greater_than_equal"],
+}
+_FILTER_TOKEN = re.compile(r"\(|\)|:[A-Za-z0-9_]+|[<>=!]+|[A-Za-z_]+|\S")
+_TEXT_CONDITIONS = {"contains", "not_contains", "starts_with", "not_starts_with"}
+_TEXT_CONDITIONS |= {"ends_with", "not_ends_with", "matches", "not_matches"}
+
+
+def _filters_hold(values: Mapping[str, str], path_options: Mapping[str, Any] | None) -> bool:
+    return all(
+        filter_holds(definition["Filter"], values[name], definition)
+        for name, definition in parameter_definitions(path_options).items()
+        if definition.get("Filter") and name in values
+    )
+
+
+def filter_holds(expression: Mapping[str, Any], raw: str, definition: Mapping[str, Any]) -> bool:
+    """Whether a parameter's value satisfies its FilterExpression."""
+    tokens = _FILTER_TOKEN.findall(expression.get("Expression", ""))
+    variables = expression.get("ValuesMap") or {}
+    value = _parse(raw, definition)
+    pos = 0
+
+    def error(detail: str) -> ValidationException:
+        return ValidationException(
+            f"Invalid filter expression '{expression.get('Expression')}' of parameter "
+            f"{definition.get('Name')}: {detail}"
+        )
+
+    def take() -> str:
+        nonlocal pos
+        if pos >= len(tokens):
+            raise error("it ends too early.")
+        pos += 1
+        return tokens[pos - 1]
+
+    def disjunction() -> bool:
+        result = conjunction()
+        while pos < len(tokens) and tokens[pos].lower() == "or":
+            take()
+            result = conjunction() or result  # both sides are parsed
+        return result
+
+    def conjunction() -> bool:
+        result = condition()
+        while pos < len(tokens) and tokens[pos].lower() == "and":
+            take()
+            result = condition() and result
+        return result
+
+    def condition() -> bool:
+        token = take()
+        if token == "(":
+            result = disjunction()
+            if take() != ")":
+                raise error("a parenthesis is not closed.")
+            return result
+        test = FILTER_CONDITIONS.get(token.lower())
+        if test is None:
+            raise error(f"unknown condition '{token}'.")
+        variable = take()
+        if variable not in variables:
+            raise error(f"'{variable}' is not in its ValuesMap.")
+        text = variables[variable]
+        operand = text if token.lower() in _TEXT_CONDITIONS else _parse(text, definition)
+        return test(value, operand)
+
+    result = disjunction()
+    if pos != len(tokens):
+        raise error(f"unexpected '{tokens[pos]}'.")
+    return result
 
 
 def _hidden(relative: str) -> bool:

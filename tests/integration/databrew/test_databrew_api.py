@@ -517,3 +517,42 @@ def test_database_outputs_fail_with_what_is_missing(ctx: LocalContext) -> None:
         in run["ErrorMessage"]
     )
     assert _objects(ctx, "out/jdbc-connection/") == []  # nothing written: no pretend success
+
+
+def test_typed_path_parameters_with_filter_become_columns(ctx: LocalContext) -> None:
+    s3, brew = ctx.client("s3"), ctx.client("databrew")
+    for region, day in (("east", "2024-01-05"), ("east", "2024-02-05"), ("west", "2023-12-31")):
+        s3.put_object(Bucket=BUCKET, Key=f"dated/{region}/{day}/data.csv", Body=b"a,b\n1,x\n")
+    brew.create_dataset(
+        Name="dated",
+        Format="CSV",
+        Input={"S3InputDefinition": {"Bucket": BUCKET, "Key": "dated/{region}/{day}/data.csv"}},
+        PathOptions={
+            "Parameters": {
+                "region": {"Name": "region", "Type": "String", "CreateColumn": True},
+                "day": {
+                    "Name": "day",
+                    "Type": "Datetime",
+                    "DatetimeOptions": {"Format": "yyyy-MM-dd"},
+                    "CreateColumn": True,
+                    "Filter": {"Expression": "after :start", "ValuesMap": {":start": "2024-01-01"}},
+                },
+            }
+        },
+    )
+    brew.create_recipe_job(
+        Name="dated-job",
+        DatasetName="dated",
+        RoleArn=ROLE,
+        RecipeReference={"Name": "identity", "RecipeVersion": "1.0"},
+        Outputs=[{"Location": {"Bucket": BUCKET, "Key": "out/dated/"}, "Format": "PARQUET"}],
+    )
+    run = wait(brew, "dated-job", brew.start_job_run(Name="dated-job")["RunId"])
+    assert run["State"] == "SUCCEEDED", run.get("ErrorMessage")
+    source = f"read_parquet('s3://{BUCKET}/out/dated/*.parquet')"
+    types = dict(
+        read(ctx, f"SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM {source})")
+    )
+    assert types["day"] == "TIMESTAMP" and types["region"] == "VARCHAR"
+    rows = read(ctx, f"SELECT region, CAST(day AS DATE)::VARCHAR, b FROM {source} ORDER BY day")
+    assert rows == [("east", "2024-01-05", "X"), ("east", "2024-02-05", "X")]  # 2023 filtered out

@@ -10,7 +10,7 @@ import pytest
 from etl_local.awserrors import ValidationException
 from etl_local.databrew.jobs import JobRun
 from etl_local.databrew.operations.dates import strftime_pattern
-from etl_local.databrew.storage import copy_options, resolve_s3_input
+from etl_local.databrew.storage import copy_options, filter_holds, resolve_s3_input
 from moto import mock_aws
 
 pytestmark = pytest.mark.unit
@@ -159,3 +159,95 @@ def test_files_limit_keeps_newest(s3: Any) -> None:
         s3, "bkt", "in/", {"FilesLimit": {"MaxFiles": 1, "Order": "DESCENDING"}}
     )
     assert len(urls) == 1
+
+
+REGION = {"Name": "region", "Type": "String"}
+YEAR = {"Name": "year", "Type": "Number"}
+DAY = {"Name": "day", "Type": "Datetime", "DatetimeOptions": {"Format": "yyyy-MM-dd"}}
+
+
+@pytest.mark.parametrize(
+    ("expression", "values", "definition", "raw", "holds"),
+    [
+        ("starts_with :p", {":p": "ea"}, REGION, "east", True),
+        ("starts_with :p", {":p": "ea"}, REGION, "west", False),
+        (
+            "(starts_with :a or ends_with :b) and not_contains :c",
+            {":a": "e", ":b": "t", ":c": "s"},
+            REGION,
+            "east",
+            False,
+        ),
+        (
+            "(starts_with :a or ends_with :b) and not_contains :c",
+            {":a": "n", ":b": "h", ":c": "x"},
+            REGION,
+            "north",
+            True,
+        ),
+        ("matches :re", {":re": "[a-z]{4}"}, REGION, "west", True),
+        ("is :v or is :w", {":v": "east", ":w": "west"}, REGION, "west", True),
+        ("greater_than_equal :y", {":y": "2023"}, YEAR, "2024", True),
+        ("< :y", {":y": "2023"}, YEAR, "2024", False),
+        (
+            "after :d and before :e",
+            {":d": "2024-01-01", ":e": "2024-02-01"},
+            DAY,
+            "2024-01-15",
+            True,
+        ),
+        ("after :d", {":d": "2024-01-01"}, DAY, "2023-12-31", False),
+    ],
+    ids=[
+        "starts_with",
+        "starts_with_no",
+        "grouped_and_or_false",
+        "grouped_and_or_true",
+        "matches_whole_value",
+        "is_either",
+        "number_compared_as_number",
+        "number_symbol",
+        "datetime_window",
+        "datetime_before",
+    ],
+)
+def test_parameter_filter(
+    expression: str, values: dict[str, str], definition: dict[str, Any], raw: str, holds: bool
+) -> None:
+    filter_expression = {"Expression": expression, "ValuesMap": values}
+    assert filter_holds(filter_expression, raw, definition) is holds
+
+
+@pytest.mark.parametrize(
+    ("expression", "values", "message"),
+    [
+        ("bigger :p", {":p": "1"}, "unknown condition 'bigger'"),
+        ("starts_with :q", {":p": "1"}, "':q' is not in its ValuesMap"),
+        ("(starts_with :p", {":p": "1"}, "ends too early"),
+        ("starts_with :p :p", {":p": "1"}, "unexpected ':p'"),
+    ],
+    ids=["unknown_condition", "unknown_variable", "unclosed", "trailing"],
+)
+def test_parameter_filter_rejects(expression: str, values: dict[str, str], message: str) -> None:
+    with pytest.raises(ValidationException, match=message):
+        filter_holds({"Expression": expression, "ValuesMap": values}, "x", REGION)
+
+
+def test_filters_narrow_the_files(s3: Any) -> None:
+    path_options = {
+        "Parameters": {
+            "region": {
+                "Name": "region",
+                "Type": "String",
+                "Filter": {"Expression": "is :r", "ValuesMap": {":r": "west"}},
+            },
+            "year": {
+                "Name": "year",
+                "Type": "Number",
+                "Filter": {"Expression": "> :y", "ValuesMap": {":y": "2022"}},
+            },
+        }
+    }
+    urls, values = resolve_s3_input(s3, "bkt", "p/{region}/{year}/<.*>.csv", path_options)
+    assert values == {"s3://bkt/p/west/2023/y.csv": {"region": "west", "year": "2023"}}
+    assert urls == list(values)
