@@ -49,6 +49,7 @@ def bus(plane: ApiPlane, ctx: LocalContext) -> Iterator[EventBus]:
     )
     yield event_bus
     plane.router.apis.pop("events")
+    event_bus.close()  # its scheduler thread and delivery workers
 
 
 def _messages(ctx: LocalContext, queue: str) -> list[Any]:
