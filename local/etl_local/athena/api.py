@@ -31,7 +31,7 @@ ENGINE_VERSION = {
 MAX_RESULTS = 1000
 MAX_LIST_RESULTS = 50
 MAX_BATCH = 50
-WORKERS = 2
+WORKERS = 8  # queries run concurrently, as in Athena; each on its own DuckDB cursor
 
 # The query lifecycle: state -> the states it may move to.
 TRANSITIONS: dict[str, frozenset[str]] = {

@@ -8,6 +8,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from etl_local.athena.storage import Claims
+
 PARTITION_BATCH = 100  # BatchCreatePartition / BatchDeletePartition accept at most 100 entries
 
 
@@ -71,7 +73,7 @@ def _columns(items: list[dict[str, Any]]) -> list[Column]:
     return [Column(item["Name"].lower(), item.get("Type", "string")) for item in items]
 
 
-def _code(exc: ClientError) -> str:
+def code(exc: ClientError) -> str:
     return str(exc.response.get("Error", {}).get("Code", ""))
 
 
@@ -80,12 +82,13 @@ class GlueCatalog:
 
     def __init__(self, glue: Any) -> None:
         self.glue = glue
+        self.creating = Claims(str.__eq__)  # "database.table" a running CTAS creates
 
     def database_exists(self, database: str) -> bool:
         try:
             self.glue.get_database(Name=database)
         except ClientError as exc:
-            if _code(exc) == "EntityNotFoundException":
+            if code(exc) == "EntityNotFoundException":
                 return False
             raise
         return True
@@ -94,7 +97,7 @@ class GlueCatalog:
         try:
             table = self.glue.get_table(DatabaseName=database, Name=name)["Table"]
         except ClientError as exc:
-            if _code(exc) == "EntityNotFoundException":
+            if code(exc) == "EntityNotFoundException":
                 return None
             raise
         return CatalogTable.from_glue(database, table)
@@ -135,7 +138,7 @@ class GlueCatalog:
         try:
             self.glue.create_table(DatabaseName=database, TableInput=table_input)
         except ClientError as exc:
-            if not (if_not_exists and _code(exc) == "AlreadyExistsException"):
+            if not (if_not_exists and code(exc) == "AlreadyExistsException"):
                 raise
 
     def update_table(self, database: str, table_input: dict[str, Any]) -> None:

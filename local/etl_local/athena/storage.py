@@ -8,6 +8,8 @@ import shutil
 import tempfile
 import threading
 from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,6 +40,35 @@ def folder(url: str) -> str:
 def _hidden(relative_key: str) -> bool:
     # Hive skips files and folders whose name starts with '_' or '.' (e.g. _SUCCESS, .crc).
     return any(part.startswith(("_", ".")) for part in relative_key.split("/") if part)
+
+
+class Claims:
+    """Keys held by running statements: a claim that overlaps a held one fails at once.
+
+    Statements run concurrently (each on its own DuckDB cursor); a claim makes a
+    check-then-write (an empty CTAS location, a new table name) atomic among them.
+    """
+
+    def __init__(self, overlaps: Callable[[str, str], bool]) -> None:
+        self._overlaps = overlaps
+        self._held: set[str] = set()
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def hold(self, key: str, conflict: Callable[[], Exception]) -> Iterator[None]:
+        with self._lock:
+            if any(self._overlaps(key, held) for held in self._held):
+                raise conflict()
+            self._held.add(key)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._held.discard(key)
+
+
+def _nested(a: str, b: str) -> bool:
+    return a.startswith(b) or b.startswith(a)
 
 
 def _safe_key(key: str) -> bool:
@@ -152,6 +183,7 @@ class S3Storage:
     def __init__(self, s3: Any) -> None:
         self.s3 = s3
         self.cache = ObjectCache(s3)
+        self.writing = Claims(_nested)  # folders a CTAS/UNLOAD is writing into
 
     def _objects(self, url: str) -> list[dict[str, Any]]:
         bucket, prefix = split_url(folder(url))

@@ -6,17 +6,18 @@ import copy
 import re
 import shutil
 import urllib.parse
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pyarrow.compute as pc
+from botocore.exceptions import ClientError
 from sqlglot import exp
 
 from etl_local.athena import bucketing, dialect
 from etl_local.athena.arrowio import ArrowWriter, write_avro, write_orc, write_parquet
-from etl_local.athena.catalog import CatalogTable, Partition
+from etl_local.athena.catalog import CatalogTable, Partition, code
 from etl_local.athena.errors import AthenaQueryError, at
 from etl_local.athena.formats import Writer, file_extension, quote_ident, sql_string, writer_for
 from etl_local.athena.results import QueryResult, ResultColumn
@@ -453,17 +454,17 @@ def run_ctas(stmt: Statement) -> QueryResult:
     assert isinstance(target, exp.Table)
     database, name = stmt.table_name(target)
     options = ctas_options(tree)
-    writer = writer_for(options.format)
+    writer_for(options.format)
     stmt.require_database(database)
-    if stmt.catalog.get_table(database, name) is not None:
-        if tree.args.get("exists"):
-            return QueryResult("DDL", "CREATE_TABLE_AS_SELECT")
-        raise at(
+
+    def exists() -> AthenaQueryError:
+        return at(
             stmt.sql,
             0,
             "TABLE_ALREADY_EXISTS",
             f"Table 'awsdatacatalog.{database}.{name}' already exists",
         )
+
     if options.external_location:
         location = folder(options.external_location)
     elif stmt.output_location:
@@ -473,12 +474,37 @@ def run_ctas(stmt: Statement) -> QueryResult:
             "HIVE_METASTORE_ERROR",
             "No location for table: set external_location or an output location",
         )
-    if not stmt.storage.is_empty(location):
-        raise AthenaQueryError(
+
+    def occupied() -> AthenaQueryError:
+        return AthenaQueryError(
             "HIVE_PATH_ALREADY_EXISTS",
             f"Target directory for table '{database}.{name}' already exists: {location}",
         )
-    query = tree.expression
+
+    if stmt.catalog.get_table(database, name) is not None:
+        if tree.args.get("exists"):
+            return QueryResult("DDL", "CREATE_TABLE_AS_SELECT")
+        raise exists()
+    # a concurrent CTAS of the same table or into the same folder fails as if it had finished
+    with (
+        stmt.catalog.creating.hold(f"{database}.{name}", exists),
+        stmt.storage.writing.hold(location, occupied),
+    ):
+        if not stmt.storage.is_empty(location):
+            raise occupied()
+        return _ctas(stmt, database, name, options, location, exists)
+
+
+def _ctas(
+    stmt: Statement,
+    database: str,
+    name: str,
+    options: CtasOptions,
+    location: str,
+    exists: Callable[[], AthenaQueryError],
+) -> QueryResult:
+    writer = writer_for(options.format)
+    query = stmt.tree.expression
     assert isinstance(query, exp.Expression)
     sql, columns = _prepare_query(stmt, query)
     _check_columns(stmt, columns, options.partitioned_by)
@@ -514,16 +540,20 @@ def run_ctas(stmt: Statement) -> QueryResult:
     if options.bucket_count:
         descriptor["NumberOfBuckets"] = options.bucket_count
         descriptor["BucketColumns"] = options.bucketed_by
-    stmt.catalog.create_table(
-        database,
-        {
-            "Name": name,
-            "TableType": "EXTERNAL_TABLE",
-            "Parameters": parameters,
-            "PartitionKeys": keys,
-            "StorageDescriptor": descriptor,
-        },
-    )
+    table_input = {
+        "Name": name,
+        "TableType": "EXTERNAL_TABLE",
+        "Parameters": parameters,
+        "PartitionKeys": keys,
+        "StorageDescriptor": descriptor,
+    }
+    try:
+        stmt.catalog.create_table(database, table_input)
+    except ClientError as error:  # created meanwhile by another client: the data goes
+        if code(error) != "AlreadyExistsException":
+            raise
+        stmt.storage.delete_all(files)
+        raise exists() from error
     _register_partitions(stmt, database, name, descriptor, partitions)
     return _rows_result("CREATE_TABLE_AS_SELECT", count, files)
 
@@ -667,16 +697,21 @@ def run_unload(stmt: Statement) -> QueryResult:
     options = ctas_options(probe)
     writer = writer_for(options.format)
     location = folder(match.group("location").replace("''", "'"))
-    if not stmt.storage.is_empty(location):
-        raise AthenaQueryError(
+
+    def occupied() -> AthenaQueryError:
+        return AthenaQueryError(
             "HIVE_PATH_ALREADY_EXISTS",
             f"Target directory for table 'unload' already exists: {location}",
         )
-    sql, columns = _prepare_query(stmt, dialect.parse(match.group("query")))
-    _check_columns(stmt, columns, options.partitioned_by)
-    compression = options.compression or writer.default_compression
-    spec = WriteSpec(location, writer, compression, options.partitioned_by, options.props)
-    count, files, _ = _write(stmt, sql, spec)
+
+    with stmt.storage.writing.hold(location, occupied):
+        if not stmt.storage.is_empty(location):
+            raise occupied()
+        sql, columns = _prepare_query(stmt, dialect.parse(match.group("query")))
+        _check_columns(stmt, columns, options.partitioned_by)
+        compression = options.compression or writer.default_compression
+        spec = WriteSpec(location, writer, compression, options.partitioned_by, options.props)
+        count, files, _ = _write(stmt, sql, spec)
     return _rows_result("UNLOAD", count, files)
 
 
