@@ -289,6 +289,8 @@ def _reader(workspace: Workspace, table: dict[str, Any], location: str) -> _Sour
         )
     if kind == "json":
         return _Source(f"read_json_auto({listing})", others)
+    if kind != "csv":
+        raise ValueError(f"{kind.upper()} files are not readable by the local DuckDB")
     return _csv_source(listing, table) or _Source(
         f"read_csv({listing}, union_by_name = true)", others
     )
@@ -398,12 +400,12 @@ def build_lake_database(workspace: Workspace, catalog: dict[str, Any]) -> list[s
             schema = _ident(database["Name"])
             con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
             for table in database.get("Tables", []):
-                body = _table_view(workspace, table) or _empty_view(table)
                 view = f"{schema}.{_ident(table['Name'])}"
                 try:
+                    body = _table_view(workspace, table) or _empty_view(table)
                     con.execute(f"CREATE OR REPLACE VIEW {view} AS {body}")
                     created.append(f"{database['Name']}.{table['Name']}")
-                except duckdb.Error as exc:
+                except (duckdb.Error, ValueError) as exc:
                     log.warning("no view for %s: %s", view, exc)
     tmp.replace(workspace.database)
     return created

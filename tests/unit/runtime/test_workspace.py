@@ -228,10 +228,22 @@ def test_raw_csv_views_use_the_catalogue_columns_types_and_serde(tmp_path: Path)
         "s3://raw-bucket/analytics/flights_daily/",
         keys=("year", "month"),
     )
+    orc_folder = workspace.lake / "raw-bucket" / "orc"
+    orc_folder.mkdir(parents=True)
+    (orc_folder / "part-0.orc").write_bytes(b"ORC\x00binary")
+    orc = _text_table(
+        "orc_t",
+        [("n", "bigint")],
+        "org.apache.hadoop.hive.ql.io.orc.OrcSerde",
+        {},
+        "s3://raw-bucket/orc/",
+        header=False,
+    )
+    orc["StorageDescriptor"]["InputFormat"] = "org.apache.hadoop.hive.ql.io.orc.OrcInputFormat"
     catalog = {
         "databases": [
             {"Name": "raw", "Tables": [flights, airlines, numbers]},
-            {"Name": "analytics", "Tables": [committed]},
+            {"Name": "analytics", "Tables": [committed, orc]},  # ORC: no view, not garbage
         ]
     }
 
