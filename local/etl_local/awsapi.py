@@ -310,7 +310,7 @@ def rest_route(service: str, action: str) -> RestRoute:
 
 def rest_routes(service: str, actions: Iterable[str]) -> tuple[RestRoute, ...]:
     """The routes of the REST-JSON ``actions`` a project API answers (none for JSON ones)."""
-    if service in _JSON_SERVICES:
+    if service in _JSON_SERVICES or _service_model(service).protocol != "rest-json":
         return ()
     return tuple(rest_route(service, action) for action in sorted(actions))
 
