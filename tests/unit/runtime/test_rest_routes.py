@@ -154,3 +154,4 @@ def test_routes_follow_the_service_model() -> None:
     assert stop.pattern.match("/jobs/job/jobRun/db_1/stopJobRun")
     assert not stop.pattern.match("/jobs/job/jobRun/db_1/stop")
     assert rest_routes("glue", {"StartCrawler"}) == ()  # JSON protocol: routed by target
+    assert rest_routes("s3", {"GetObject"}) == ()  # rest-xml: moto answers S3
