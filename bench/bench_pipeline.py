@@ -250,7 +250,7 @@ def report(name: str, stages: Stages, goal: float | None) -> None:
     engine_total = sum(stages.engine.values())
     bare_total = sum(stages.bare.values())
     work_total = sum(v for k, v in stages.spent.items() if k != "wait")
-    engine_states = sum(stages.spent.get(k, 0.0) for k in stages.engine)
+    engine_states = sum(stages.spent.get(k, 0.0) for k in stages.bare)  # athena, databrew, glue
     goal_text = f" (goal < {goal:.0f} s)" if goal else ""
     print(
         f"\n== {name}: {stages.succeeded}/{stages.executions} succeeded, wall {stages.wall:.1f} s{goal_text}"
@@ -273,7 +273,8 @@ def report(name: str, stages: Stages, goal: float | None) -> None:
     if stages.bare:
         extra = max(engine_states - bare_total, 0.0)
         print(
-            f"   engine states {engine_states:.2f} s vs the same work bare {bare_total:.2f} s: "
+            f"   {'/'.join(sorted(stages.bare))} states {engine_states:.2f} s vs the same work "
+            f"bare {bare_total:.2f} s: "
             f"{extra:.2f} s = {extra / engine_states if engine_states else 0.0:.0%} "
             "added by orchestration, service APIs and polling"
         )
