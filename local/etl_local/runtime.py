@@ -96,7 +96,8 @@ class LocalRuntime:
         self._host, self._port = host, port
         self._overrides = dict(overrides or {})
         self._restore = restore
-        self._prewarm = prewarm  # boot engines' warm workers (Spark driver) for runs to come
+        # boot engines' warm workers (Spark driver, Lambda environments) for runs to come
+        self._prewarm = prewarm
         self.plane: ApiPlane | None = None
         self.ctx: LocalContext | None = None
         self.bus: EventBus | None = None
@@ -113,9 +114,9 @@ class LocalRuntime:
         self.ctx = ctx
         self.bus = EventBus(ctx)
         ctx.publish_event = self._publish
-        # one environment per function starts as soon as it is provisioned (Lambda INIT is
-        # the costliest part of the first runs on a small machine)
-        runner = LambdaRunner(ctx, prestart=True)
+        # with prewarm, one environment per function starts as soon as it is provisioned
+        # (Lambda INIT is the costliest part of the first runs on a small machine)
+        runner = LambdaRunner(ctx, prestart=self._prewarm)
         self.lambda_api = LambdaApi(runner, destinations=self._send_to_destination)
         self.plane.register("lambda", self.lambda_api)
         self.plane.register("events", EventsApi(ctx, self.bus))

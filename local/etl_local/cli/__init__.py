@@ -99,6 +99,11 @@ def _runtime(
         notes = {p.python_note for p in runtime.lambda_api.runner.pools()}
         for note in sorted(notes):
             console.print(f"[dim]functions run on {note}[/dim]")
+        console.print(
+            "[dim]one environment per function is pre-started in the background "
+            "(sam local --warm-containers EAGER): its INIT runs before the first invoke, "
+            "which reports it[/dim]"
+        )
     if runtime.stack:
         for problem in runtime.stack.unsupported:
             console.print(f"[red]not provisioned:[/red] {problem}")
