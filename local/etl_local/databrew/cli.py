@@ -4,7 +4,7 @@
     etl-local databrew profile flights.parquet --output profile/
 
 Formats follow the file extension: .csv (header row), .json/.jsonl/.ndjson (JSON lines),
-.parquet, and .xlsx (input only). A recipe DataBrew would reject prints DataBrew's
+.parquet, .orc, and .xlsx (input only). A recipe DataBrew would reject prints DataBrew's
 ValidationException message and exits with status 1. These contracts are stable: external
 recipe suites drive them.
 """
@@ -39,6 +39,10 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, view: str = SOURCE) ->
     if data_format == "EXCEL":
         storage.register_excel(con, f"{view}_excel", path, {})
         con.execute(f"CREATE OR REPLACE VIEW {view} AS SELECT * FROM {view}_excel")
+        return
+    if data_format == "ORC":
+        storage.register_orc(con, f"{view}_orc", [(str(path), path)])
+        con.execute(f"CREATE OR REPLACE VIEW {view} AS SELECT * EXCLUDE (filename) FROM {view}_orc")
         return
     options = {"Json": {"MultiLine": path.suffix.lower() == ".json" and _is_array(path)}}
     reader = storage.reader_sql([str(path)], data_format, options)
@@ -86,8 +90,13 @@ def write_file(con: duckdb.DuckDBPyConnection, query: str, path: Path) -> int:
     """Writes the query's rows to ``path`` in its extension's format; returns the row count."""
     data_format = storage.format_of(str(path))
     if data_format == "EXCEL":
-        raise click.UsageError("Excel output is not supported: use .csv, .json or .parquet.")
-    options = storage.copy_options(data_format, None)
+        raise click.UsageError("Excel output is not supported: use .csv, .json, .parquet or .orc.")
+    fmt = storage.output_format(data_format)
+    options = fmt.copy_options
+    if options is None:  # ORC: written through Arrow
+        table = con.execute(query).fetch_arrow_table()
+        storage.put_local(str(path), storage.ARROW_WRITERS[fmt.name](table, fmt.codec))
+        return int(table.num_rows)
     settings = ", ".join(f"{k} {v}" for k, v in options.items())
     path.parent.mkdir(parents=True, exist_ok=True)
     row = con.execute(f"COPY ({query}) TO {lit(str(path))} ({settings})").fetchone()

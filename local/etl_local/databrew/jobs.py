@@ -148,13 +148,16 @@ def load_input(
                 f"No input files at s3://{s3_input['Bucket']}/{s3_input.get('Key', '')}."
             )
         if data_format == "EXCEL":
-            bucket, key = urls[0][5:].split("/", 1)
-            body = services.s3.get_object(Bucket=bucket, Key=key)["Body"].read()
-            storage.register_excel(con, f"{view}_excel", body, options)
+            storage.register_excel(con, f"{view}_excel", _get(services, urls[0]), options)
             con.execute(f"CREATE OR REPLACE VIEW {view} AS SELECT * FROM {view}_excel")
             return
         created = _created_parameters(dataset)
-        reader = storage.reader_sql(urls, data_format, options, filename=bool(created))
+        if data_format == "ORC":
+            files = [(url, _get(services, url)) for url in urls]
+            storage.register_orc(con, f"{view}_orc", files)
+            reader = f"{view}_orc" if created else f"(SELECT * EXCLUDE (filename) FROM {view}_orc)"
+        else:
+            reader = storage.reader_sql(urls, data_format, options, filename=bool(created))
         con.execute(f"CREATE OR REPLACE VIEW {view} AS {_with_parameters(reader, created, values)}")
         return
     if "DataCatalogInputDefinition" in source:
@@ -165,10 +168,20 @@ def load_input(
         location = table["StorageDescriptor"]["Location"]
         bucket, _, key = location[5:].partition("/")
         urls, _ = storage.resolve_s3_input(services.s3, bucket, key.rstrip("/") + "/")
-        reader = storage.reader_sql(urls, _catalog_format(table), _catalog_options(table))
+        if _catalog_format(table) == "ORC":
+            storage.register_orc(con, f"{view}_orc", [(u, _get(services, u)) for u in urls])
+            reader = f"(SELECT * EXCLUDE (filename) FROM {view}_orc)"
+        else:
+            reader = storage.reader_sql(urls, _catalog_format(table), _catalog_options(table))
         con.execute(f"CREATE OR REPLACE VIEW {view} AS SELECT * FROM {reader}")
         return
     raise ValidationException("Only S3 and Data Catalog dataset inputs are supported locally.")
+
+
+def _get(services: Services, url: str) -> bytes:
+    bucket, _, key = url[5:].partition("/")
+    body: bytes = services.s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+    return body
 
 
 def _created_parameters(dataset: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
@@ -206,7 +219,7 @@ def _catalog_format(table: Mapping[str, Any]) -> str:
             (descriptor.get("SerdeInfo") or {}).get("SerializationLibrary", ""),
         ]
     ).lower()
-    for token, data_format in (("parquet", "PARQUET"), ("json", "JSON")):
+    for token, data_format in (("parquet", "PARQUET"), ("json", "JSON"), ("orc", "ORC")):
         if token in text:
             return data_format
     return "CSV"

@@ -92,15 +92,16 @@ def _parquet(paths: list[str], options: Mapping[str, Any]) -> str:
     return f"read_parquet({_list(paths)}, union_by_name = true, hive_partitioning = true, hive_types_autocast = false)"
 
 
-def _excel(paths: list[str], options: Mapping[str, Any]) -> str:
-    raise ValidationException("EXCEL datasets are read by read_excel_dataset, not by SQL.")
+def _not_sql(paths: list[str], options: Mapping[str, Any]) -> str:
+    raise ValidationException("EXCEL and ORC datasets are read through Python (register_*).")
 
 
 READERS: dict[str, Callable[[list[str], Mapping[str, Any]], str]] = {
     "CSV": _csv,
     "JSON": _json,
     "PARQUET": _parquet,
-    "EXCEL": _excel,
+    "EXCEL": _not_sql,
+    "ORC": _not_sql,
 }
 EXTENSIONS = {
     ".csv": "CSV",
@@ -109,7 +110,7 @@ EXTENSIONS = {
     ".ndjson": "JSON",
     ".parquet": "PARQUET",
 }
-EXTENSIONS |= {".xlsx": "EXCEL"}
+EXTENSIONS |= {".xlsx": "EXCEL", ".orc": "ORC"}
 
 
 def _list(paths: list[str]) -> str:
@@ -171,6 +172,23 @@ def register_excel(
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {ident(name)} AS SELECT * FROM {ident(name + '_df')}"
     )
+
+
+def register_orc(
+    con: duckdb.DuckDBPyConnection, name: str, files: list[tuple[str, bytes | Path]]
+) -> None:
+    """ORC files (which DuckDB cannot read) through pyarrow, as table ``name``; each row also
+    carries its file's URL in column ``filename``."""
+    tables = []
+    for url, data in files:
+        table = orc.ORCFile(io.BytesIO(data) if isinstance(data, bytes) else str(data)).read()
+        tables.append(table.append_column("filename", pa.array([url] * table.num_rows)))
+    combined = pa.concat_tables(tables, promote_options="default")
+    con.register(f"{name}_arrow", combined)
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {ident(name)} AS SELECT * FROM {ident(name + '_arrow')}"
+    )
+    con.unregister(f"{name}_arrow")
 
 
 _PARAM = re.compile(r"\{([^}/]+)\}|<([^>]+)>")

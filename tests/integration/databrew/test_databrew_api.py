@@ -556,3 +556,34 @@ def test_typed_path_parameters_with_filter_become_columns(ctx: LocalContext) -> 
     assert types["day"] == "TIMESTAMP" and types["region"] == "VARCHAR"
     rows = read(ctx, f"SELECT region, CAST(day AS DATE)::VARCHAR, b FROM {source} ORDER BY day")
     assert rows == [("east", "2024-01-05", "X"), ("east", "2024-02-05", "X")]  # 2023 filtered out
+
+
+def test_orc_dataset_input(ctx: LocalContext) -> None:
+    import io
+
+    import pyarrow as pa
+    import pyarrow.orc as orc
+
+    s3, brew = ctx.client("s3"), ctx.client("databrew")
+    for part, values in (("a", ["x", "y"]), ("b", ["z"])):
+        buffer = io.BytesIO()
+        orc.write_table(pa.table({"a": list(range(len(values))), "b": values}), buffer)
+        s3.put_object(Bucket=BUCKET, Key=f"orc-in/{part}.orc", Body=buffer.getvalue())
+    brew.create_dataset(
+        Name="orc-input",
+        Format="ORC",
+        Input={"S3InputDefinition": {"Bucket": BUCKET, "Key": "orc-in/"}},
+    )
+    brew.create_recipe_job(
+        Name="orc-job",
+        DatasetName="orc-input",
+        RoleArn=ROLE,
+        RecipeReference={"Name": "identity", "RecipeVersion": "1.0"},
+        Outputs=[{"Location": {"Bucket": BUCKET, "Key": "out/orc-job/"}, "Format": "PARQUET"}],
+    )
+    run = wait(brew, "orc-job", brew.start_job_run(Name="orc-job")["RunId"])
+    assert run["State"] == "SUCCEEDED", run.get("ErrorMessage")
+    rows = read(
+        ctx, f"SELECT * FROM read_parquet('s3://{BUCKET}/out/orc-job/*.parquet') ORDER BY b"
+    )
+    assert rows == [(0, "X"), (1, "Y"), (0, "Z")]

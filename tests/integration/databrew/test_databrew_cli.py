@@ -176,3 +176,31 @@ def test_apply_join_with_secondary_file(files: Path) -> None:
     missing = CliRunner().invoke(databrew, [*args, "--output", str(files / "k.csv")])
     assert missing.exit_code == 1
     assert "Secondary dataset airports not found: pass --secondary airports=FILE." in missing.output
+
+
+def test_apply_orc_in_and_out(files: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.orc as orc
+
+    orc.write_table(
+        pa.table({"code": [" jfk ", "lga", "ewr"], "delay": [10.0, None, 20.0]}),
+        str(files / "in.orc"),
+    )
+    result = CliRunner().invoke(
+        databrew,
+        [
+            "apply",
+            "--recipe",
+            str(files / "recipe.json"),
+            "--input",
+            str(files / "in.orc"),
+            "--output",
+            str(files / "out.orc"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "3 rows" in result.output
+    assert orc.read_table(str(files / "out.orc")).to_pydict() == {
+        "code": ["JFK", "LGA", "EWR"],
+        "delay": [10.0, 15.0, 20.0],
+    }
