@@ -150,6 +150,14 @@ def _cast(sql: str, tree: exp.Expression, m: re.Match[str]) -> AthenaQueryError:
     return AthenaQueryError("INVALID_CAST_ARGUMENT", f"Cannot cast '{m.group(1)}' to {target}")
 
 
+def _bad_json(sql: str, tree: exp.Expression, m: re.Match[str]) -> AthenaQueryError:
+    del sql, tree
+    detail = "Duplicate key" if m.group(0).startswith("Map keys") else m.group(0)
+    return AthenaQueryError(
+        "HIVE_CURSOR_ERROR", f"Row is not a valid JSON Object - JSONException: {detail}"
+    )
+
+
 def _generic(name: str) -> Callable[[str, exp.Expression, re.Match[str]], AthenaQueryError]:
     return lambda sql, tree, m: AthenaQueryError(name, m.group(1).split("\n\nLINE")[0])
 
@@ -176,6 +184,11 @@ DUCKDB_ERRORS: list[ErrorRule] = [
         _function_not_found,
     ),
     (duckdb.ConversionException, re.compile(r"Could not convert string '(.*)' to (\w+)"), _cast),
+    (
+        duckdb.InvalidInputException,
+        re.compile(r"Malformed JSON in file [^\n]*|Map keys must be unique"),
+        _bad_json,
+    ),
     (duckdb.OutOfRangeException, re.compile(r"(.*)", re.S), _generic("NUMERIC_VALUE_OUT_OF_RANGE")),
     (duckdb.BinderException, re.compile(r"(.*)", re.S), _generic("SYNTAX_ERROR")),
     (duckdb.ParserException, re.compile(r"(.*)", re.S), _generic("SYNTAX_ERROR")),

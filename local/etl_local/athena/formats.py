@@ -142,19 +142,67 @@ def _unescaped(column: str, escape: str) -> str:
     )
 
 
+# Private-use characters standing for an escaped escape / an escaped delimiter while a line
+# is split (LazySimpleSerDe with escape.delim)
+_ESCAPED_ESCAPE, _ESCAPED_DELIM = "\ue000", "\ue001"
+_WHOLE_LINE = "\x1e\x1f\x1d"  # a field delimiter no line contains: read lines whole
+
+
+def _escaped_scan(
+    files: list[str],
+    columns: list[Column],
+    spec: StorageSpec,
+    keys: list[Column],
+    delim: str,
+    null: str,
+) -> str:
+    """LazySimpleSerDe with ``escape.delim``: an escaped delimiter is part of the field and
+    the escape character is dropped (``a\\,b`` -> ``a,b``); NULL is the field's raw text."""
+    escape = spec.serde_params["escape.delim"]
+    inner = (
+        f"read_csv({sql_list(files)}, columns={{'line': 'VARCHAR'}}, header=false, "
+        f"auto_detect=false, delim={sql_string(_WHOLE_LINE)}, quote='', escape='', "
+        f"nullstr={sql_string(_NO_NULL)}, skip={spec.skip_header}{_hive(keys)})"
+    )
+    marked = (
+        f"string_split(replace(replace(line, {sql_string(escape * 2)}, '{_ESCAPED_ESCAPE}'), "
+        f"{sql_string(escape + delim)}, '{_ESCAPED_DELIM}'), {sql_string(delim)})"
+    )
+    key_names = [quote_ident(k.name) for k in keys]
+    split = select_from(", ".join([f"{marked} AS __fields", *key_names]), inner)
+
+    def field(column: Column) -> str:
+        part = f"__fields[{columns.index(column) + 1}]"
+        raw = (
+            f"replace(replace({part}, '{_ESCAPED_DELIM}', {sql_string(escape + delim)}), "
+            f"'{_ESCAPED_ESCAPE}', {sql_string(escape * 2)})"
+        )
+        unescaped = (
+            f"replace(replace(regexp_replace({part}, {sql_string(re.escape(escape) + '(.)')}, "
+            f"'\\1', 'g'), '{_ESCAPED_DELIM}', {sql_string(delim)}), "
+            f"'{_ESCAPED_ESCAPE}', {sql_string(escape)})"
+        )
+        return f"CASE WHEN {raw} = {sql_string(null)} THEN NULL ELSE {unescaped} END"
+
+    return select_from(_with_keys(_typed(columns, field), keys), f"({split})")
+
+
 def _lazy_simple_reader(
     files: list[str], columns: list[Column], spec: StorageSpec, keys: list[Column]
 ) -> str:
     params = spec.serde_params
     fmt = params.get("serialization.format", "")
     delim = params.get("field.delim") or (fmt if fmt and not fmt.isdigit() else "\x01")
+    null = params.get("serialization.null.format", "\\N")
+    if params.get("escape.delim"):
+        return _escaped_scan(files, columns, spec, keys, delim, null)
     return _csv_scan(
         files,
         columns,
         {
             "delim": sql_string(delim),
             "quote": "''",
-            "nullstr": sql_string(params.get("serialization.null.format", "\\N")),
+            "nullstr": sql_string(null),
             "skip": str(spec.skip_header),
         },
         keys,
@@ -187,18 +235,53 @@ def _open_csv_reader(
     )
 
 
+def _flag(params: dict[str, str], name: str, default: bool) -> bool:
+    value = params.get(name)
+    return default if value is None else value.strip().lower() == "true"
+
+
 def _json_reader(
     files: list[str], columns: list[Column], spec: StorageSpec, keys: list[Column]
 ) -> str:
-    del spec
-    types = ", ".join(
-        f"{sql_string(c.name)}: {sql_string(hive_to_duckdb(c.type))}" for c in columns
+    """JSON lines as the Hive and OpenX JSON SerDes read them.
+
+    Keys match column names ignoring case (OpenX: unless ``case.insensitive`` is false);
+    OpenX also honours ``mapping.<column>`` (the key a column reads), ``dots.in.keys``
+    (``a.b`` read as column ``a_b``) and ``ignore.malformed.json`` (a malformed line is a
+    row of NULLs instead of a failed query). Keys of nested structs match exactly.
+    """
+    params = {k.lower(): v for k, v in spec.serde_params.items()}
+    openx = spec.serde == OPENX_JSON_SERDE
+    ignore_case = not openx or _flag(params, "case.insensitive", True)
+    dots = openx and _flag(params, "dots.in.keys", False)
+    ignore_malformed = openx and _flag(params, "ignore.malformed.json", False)
+    mapping = {k[len("mapping.") :]: v for k, v in params.items() if k.startswith("mapping.")}
+    key = "lower(e.key)" if ignore_case else "e.key"
+    if dots:
+        key = f"replace({key}, '.', '_')"
+    # one map per row: the object's keys as the SerDe names them (duplicates fail the read)
+    entries = (
+        "map_from_entries(list_transform(map_entries(CAST(json AS MAP(VARCHAR, JSON))), "
+        f"e -> struct_pack(key := {key}, value := e.value)))"
     )
-    inner = (
-        f"read_json({sql_list(files)}, format='newline_delimited', columns={{{types}}}, "
-        f"ignore_errors=true{_hive(keys)})"
+    lines = (
+        f"read_ndjson_objects({sql_list(files)}, "
+        f"ignore_errors={'true' if ignore_malformed else 'false'}{_hive(keys)})"
     )
-    return select_from(_with_keys(", ".join(quote_ident(c.name) for c in columns), keys), inner)
+    objects = select_from(
+        ", ".join([f"{entries} AS __object", *(quote_ident(k.name) for k in keys)]), lines
+    )
+    inner = f"({objects})"
+
+    def value(column: Column) -> str:
+        name = openx and mapping.get(column.name) or column.name
+        found = f"__object[{sql_string(name.lower() if ignore_case else name)}]"
+        if is_string_type(column.type):  # a string as its text, anything else as its JSON
+            return f"json_transform({found}, '\"VARCHAR\"')"
+        return f"TRY_CAST({found} AS {hive_to_duckdb(column.type)})"
+
+    projection = ", ".join(f"{value(c)} AS {quote_ident(c.name)}" for c in columns)
+    return select_from(_with_keys(projection, keys), inner)
 
 
 def _parquet_reader(
