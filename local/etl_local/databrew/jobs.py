@@ -291,10 +291,12 @@ def run_recipe_job(con: duckdb.DuckDBPyConnection, services: Services, run: JobR
     load_input(con, services, dataset)
     secondary = SecondaryDatasets(con, services)
     checked = check_recipe(con, INPUT, steps, secondary)  # every step, before any row is read
-    outputs = _outputs(services, job, [c.name for c in checked.columns])  # and every output
+    outputs = _outputs(services, job)  # and every output
     # Read the input once: statistics at compile time would re-read S3 each time.
     con.execute(f"CREATE TEMP TABLE {CACHED} AS SELECT * FROM {INPUT}")
-    query = compile_recipe(con, CACHED, steps, secondary=secondary, checked=checked).sql
+    compiled = compile_recipe(con, CACHED, steps, secondary=secondary, checked=checked)
+    _check_partition_columns(outputs, [c.name for c in compiled.columns])
+    query = compiled.sql
     if len(outputs) > 1:
         con.execute(f"CREATE TEMP TABLE brew_result AS {query}")
         query = "SELECT * FROM brew_result"
@@ -325,7 +327,7 @@ MAX_OUTPUT_FILES = 999  # DataBrew's range for MaxOutputFiles: 1..999
 
 
 def _outputs(
-    services: Services, job: Mapping[str, Any], columns: list[str]
+    services: Services, job: Mapping[str, Any]
 ) -> list[tuple[Mapping[str, Any], storage.OutputFormat]]:
     """Every output the job writes (S3, Data Catalog), checked before any row is read."""
     for database_output in job.get("DatabaseOutputs") or []:
@@ -344,17 +346,25 @@ def _outputs(
                 f"Value '{files}' at 'outputs.{number}.member.maxOutputFiles' failed to satisfy "
                 f"constraint: Member must have value between 1 and {MAX_OUTPUT_FILES}"
             )
+        fmt = storage.output_format(
+            output.get("Format"), output.get("CompressionFormat"), output.get("FormatOptions")
+        )
+        checked.append((output, fmt))
+    return checked
+
+
+def _check_partition_columns(
+    outputs: list[tuple[Mapping[str, Any], storage.OutputFormat]], columns: list[str]
+) -> None:
+    """Partition columns must be columns of the recipe's output (known once it is compiled:
+    one-hot encoding's columns depend on the data)."""
+    for number, (output, _) in enumerate(outputs, start=1):
         for column in output.get("PartitionColumns") or []:
             if column not in columns:
                 raise ValidationException(
                     f"Partition column '{column}' of output {number} is not a column of the "
                     "recipe's output."
                 )
-        fmt = storage.output_format(
-            output.get("Format"), output.get("CompressionFormat"), output.get("FormatOptions")
-        )
-        checked.append((output, fmt))
-    return checked
 
 
 def _check_database_output(services: Services, output: Mapping[str, Any]) -> None:
