@@ -220,14 +220,20 @@ class Provisioner:
         model on its first request, and concurrent first requests would each load it."""
         service = kind.split("::")[1] if kind.count("::") == 2 else kind
         with self._services_lock:
-            first = None if service in self._warm_services else self._first_calls[service]
-        if first is None:
+            first = self._first_calls[service]
+        first.acquire()  # free at once, or held by the service's first create
+        with self._services_lock:
+            alone = service not in self._warm_services
+        if not alone:
+            first.release()
+        try:
             yield
-            return
-        with first:
-            yield
-            with self._services_lock:
-                self._warm_services.add(service)
+            if alone:
+                with self._services_lock:
+                    self._warm_services.add(service)
+        finally:
+            if alone:
+                first.release()
 
     def _create(self, logical_id: str, resource: dict[str, Any], stack: Stack) -> None:
         kind = resource.get("Type", "")

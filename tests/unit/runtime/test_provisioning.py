@@ -163,3 +163,38 @@ def test_dangling_reference_fails_like_cloudformation(ctx: LocalContext, tmp_pat
     )
     with pytest.raises(TemplateError, match=r"Unresolved resource dependencies \['Nope'\]"):
         Provisioner(ctx, tmp_path / "template.yaml").provision()
+
+
+def test_first_resource_of_a_service_is_created_alone(
+    ctx: LocalContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The API plane loads a service's model on its first request: concurrent first requests
+    would each load it, so the first create of a service runs alone, the others together."""
+    import threading
+
+    from etl_local.stack import creators
+    from etl_local.stack.template import Provisioned
+
+    lock = threading.Lock()
+    started: list[str] = []
+    finished: list[str] = []
+    others_together = threading.Barrier(3, timeout=20)  # broken if the others ran one by one
+
+    def create(site: object, logical_id: str, props: dict[str, object]) -> Provisioned:
+        with lock:
+            first = not started
+            assert first or finished, "a create began before the service's first one ended"
+            started.append(logical_id)
+        if not first:
+            others_together.wait()
+        with lock:
+            finished.append(logical_id)
+        return Provisioned(logical_id, "AWS::Fake::Thing", logical_id)
+
+    monkeypatch.setitem(creators.CREATORS, "AWS::Fake::Thing", create)
+    names = [f"Thing{i}" for i in range(4)]
+    (tmp_path / "template.yaml").write_text(
+        "Resources:\n" + "".join(f"  {n}:\n    Type: AWS::Fake::Thing\n" for n in names)
+    )
+    Provisioner(ctx, tmp_path / "template.yaml").provision()
+    assert sorted(finished) == names
