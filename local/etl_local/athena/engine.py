@@ -22,7 +22,7 @@ import duckdb
 import duckdb_extension_httpfs
 from sqlglot import exp
 
-from etl_local.athena import ddl, dialect, functions, writes
+from etl_local.athena import ddl, dialect, explain, functions, writes
 from etl_local.athena.catalog import GlueCatalog
 from etl_local.athena.errors import AthenaQueryError
 from etl_local.athena.formats import quote_ident, select_from, sql_string
@@ -121,6 +121,7 @@ HANDLERS: dict[str, Handler] = {
     "COMMAND_MSCK": lambda engine, stmt: ddl.msck_repair(stmt),
     "COMMAND_SHOW": lambda engine, stmt: ddl.show(stmt),
     "COMMAND_UNLOAD": lambda engine, stmt: writes.run_unload(stmt),
+    "COMMAND_EXPLAIN": lambda engine, stmt: explain.run_explain(stmt),
     "DESCRIBE": lambda engine, stmt: ddl.describe(stmt),
 }
 
