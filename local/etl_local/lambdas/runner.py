@@ -22,7 +22,6 @@ import threading
 import time
 import uuid
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -377,10 +376,10 @@ class FunctionPool:
                 lambda: not self._prestart_queued and self._prestarting == 0, timeout
             )
 
-    def schedule_prestart(self, executor: ThreadPoolExecutor) -> None:
+    def schedule_prestart(self) -> None:
+        """Mark a pre-start as queued (``prestart`` runs it, unless an invoke came first)."""
         with self._changed:
             self._prestart_queued = True
-        executor.submit(self.prestart)
 
     def prestart(self) -> None:
         """Start one environment before the first invoke (``sam local --warm-containers
@@ -532,20 +531,38 @@ class LambdaRunner:
         self._base_env = {"AWS_ENDPOINT_URL": ctx.endpoint_url}
         self.invocations: list[Invocation] = []
         self._lock = threading.Lock()
-        self._prestarts = (
-            ThreadPoolExecutor(PRESTARTS_AT_ONCE, thread_name_prefix="lambda-prestart")
-            if prestart
-            else None
-        )
+        # (rank, sequence, pool): pre-starts run in rank order, a few at a time
+        self._prestarts: queue.PriorityQueue[tuple[int, int, FunctionPool | None]] | None = None
+        self._queued = 0
+        if prestart:
+            self._prestarts = queue.PriorityQueue()
+            for index in range(PRESTARTS_AT_ONCE):
+                threading.Thread(
+                    target=self._prestart_next, name=f"lambda-prestart-{index}", daemon=True
+                ).start()
 
-    def register(self, spec: FunctionSpec) -> FunctionPool:
+    def _prestart_next(self) -> None:
+        assert self._prestarts is not None
+        while (pool := self._prestarts.get()[2]) is not None:
+            try:
+                pool.prestart()
+            except Exception:  # a pre-start never fails the runtime: the invoke reports it
+                log.exception("pre-start of %s failed", pool.spec.name)
+
+    def register(self, spec: FunctionSpec, prestart_rank: int = 0) -> FunctionPool:
+        """Add (or replace) a function; with ``prestart``, queue its pre-start: lower ranks
+        first (the provisioner gives the template's order: the trigger before the failure
+        handler)."""
         pool = FunctionPool(spec, self._base_env, self._log_dir, self._max)
         old = self._pools.pop(spec.name, None)
         if old:
             old.close()
         self._pools[spec.name] = pool
         if self._prestarts is not None:
-            pool.schedule_prestart(self._prestarts)
+            pool.schedule_prestart()
+            with self._lock:
+                self._queued += 1
+                self._prestarts.put((prestart_rank, self._queued, pool))
         return pool
 
     def prestarted(self) -> int:
@@ -598,7 +615,8 @@ class LambdaRunner:
 
     def close(self) -> None:
         if self._prestarts is not None:
-            self._prestarts.shutdown(wait=False, cancel_futures=True)
+            for index in range(PRESTARTS_AT_ONCE):
+                self._prestarts.put((-1, -index, None))  # ends the workers before the rest
         for pool in self._pools.values():
             pool.close()
 

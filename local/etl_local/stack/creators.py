@@ -36,6 +36,7 @@ class Site:
     functions: dict[str, FunctionSpec] = field(default_factory=dict)  # logical id -> spec
     state_machines: dict[str, str] = field(default_factory=dict)  # logical id -> ARN
     notes: list[str] = field(default_factory=list)
+    order: dict[str, int] = field(default_factory=dict)  # logical id -> place in the template
     _clients: dict[str, Any] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -511,10 +512,6 @@ def create_rule(site: Site, logical_id: str, props: dict[str, Any]) -> Provision
     targets = [_pick(t, *_TARGET_MEMBERS) for t in props.get("Targets", [])]
     if targets:
         events.put_targets(Rule=name, EventBusName=bus, Targets=targets)
-    if "ScheduleExpression" in props:
-        site.notes.append(
-            f"{logical_id}: schedule {props['ScheduleExpression']} is not run locally"
-        )
     return Provisioned(logical_id, "AWS::Events::Rule", name, {"Arn": arn})
 
 
@@ -570,7 +567,7 @@ def create_function(site: Site, logical_id: str, props: dict[str, Any]) -> Provi
     )
     site.functions[logical_id] = spec
     if site.runner is not None:
-        site.runner.register(spec)
+        site.runner.register(spec, prestart_rank=site.order.get(logical_id, 0))
     return Provisioned(logical_id, "AWS::Serverless::Function", name, {"Arn": spec.arn})
 
 

@@ -188,6 +188,7 @@ class Provisioner:
             notes=self.site.notes,
         )
         self.order(resources)  # validates: no dangling reference, no cycle
+        self.site.order = {logical_id: index for index, logical_id in enumerate(resources)}
         self._create_all(resources, stack)
         stack.not_needed.sort()
         stack.unsupported.sort()

@@ -163,3 +163,24 @@ def test_a_busy_environment_is_awaited_for_at_most_one_init(
         assert len(set(pids)) == environments
     finally:
         runner.close()
+
+
+def test_queued_prestarts_run_in_rank_order(code: Path) -> None:
+    (code / "slow").mkdir()
+    (code / "slow" / "app.py").write_text(SLOW_INIT_HANDLER)
+    runner = LambdaRunner(LocalContext("http://127.0.0.1:9", code / "ws"), prestart=True)
+    try:
+        for blocker in ("blocker-1", "blocker-2"):  # keep both pre-start workers busy
+            spec = FunctionSpec(
+                blocker, "app.lambda_handler", code / "slow", environment={"INIT_SECONDS": "1"}
+            )
+            runner.register(spec, prestart_rank=0)
+        for name, rank in (("late", 9), ("early", 1), ("middle", 5)):  # queued meanwhile
+            runner.register(FunctionSpec(name, "app.lambda_handler", code / "fn"), rank)
+        assert runner.prestarts_settled(60)
+        init_at = {
+            name: float(_invoke(runner, name)[0]["init_at"]) for name in ("early", "middle", "late")
+        }  # type: ignore[arg-type]
+    finally:
+        runner.close()
+    assert init_at["early"] < init_at["late"] and init_at["middle"] < init_at["late"]
