@@ -396,7 +396,6 @@ WRITERS: dict[str, Writer] = {
             "SNAPPY": "snappy",
             "GZIP": "gzip",
             "ZSTD": "zstd",
-            "LZ4": "lz4",
             "NONE": "uncompressed",
         },
         default_compression="GZIP",
@@ -462,6 +461,43 @@ UNWRITABLE: dict[str, str] = {
 }
 
 _COMPRESSION_EXTENSIONS = {"gzip": ".gz", "zstd": ".zst"}
+
+
+# write_compression values Athena (engine v3, Hive tables) accepts per format: its "Hive
+# compression support" table. A writer may support fewer; those are refused, never faked.
+CODECS = frozenset({"BZIP2", "DEFLATE", "GZIP", "LZ4", "LZO", "SNAPPY", "ZLIB", "ZSTD", "NONE"})
+_TEXT_CODECS = frozenset({"BZIP2", "GZIP", "LZ4", "SNAPPY", "ZSTD", "NONE"})
+ATHENA_CODECS: dict[str, frozenset[str]] = {
+    "AVRO": frozenset({"BZIP2", "DEFLATE", "SNAPPY", "ZSTD", "NONE"}),
+    "ORC": frozenset({"LZ4", "SNAPPY", "ZLIB", "ZSTD", "NONE"}),
+    "PARQUET": frozenset({"GZIP", "SNAPPY", "ZSTD", "NONE"}),
+    "TEXTFILE": _TEXT_CODECS,
+    "JSON": _TEXT_CODECS,
+}
+_HUMAN_NAMES = {"PARQUET": "Parquet", "TEXTFILE": "TextFile", "JSON": "JSON"}
+
+
+def check_compression(writer: Writer, compression: str) -> str:
+    """The writer's name for an Athena ``write_compression``, or Athena's error for it."""
+    if compression not in CODECS:
+        raise AthenaQueryError(
+            "INVALID_TABLE_PROPERTY",
+            f"Catalog 'awsdatacatalog' table property 'write_compression' value "
+            f"'{compression}' is invalid",
+        )
+    if compression not in ATHENA_CODECS[writer.name]:
+        raise AthenaQueryError(
+            "HIVE_UNSUPPORTED_FORMAT",
+            f"Compression codec {compression} not supported for "
+            f"{_HUMAN_NAMES.get(writer.name, writer.name)}",
+        )
+    if compression not in writer.compressions:
+        raise AthenaQueryError(
+            "NOT_SUPPORTED",
+            f"Writing {writer.name} with {compression} compression is not supported by the "
+            f"local engine (it writes {', '.join(sorted(writer.compressions))})",
+        )
+    return writer.compressions[compression]
 
 
 def writer_for(fmt: str) -> Writer:

@@ -19,7 +19,14 @@ from etl_local.athena import bucketing, dialect
 from etl_local.athena.arrowio import ArrowWriter, write_avro, write_orc, write_parquet
 from etl_local.athena.catalog import CatalogTable, Partition, code
 from etl_local.athena.errors import AthenaQueryError, at
-from etl_local.athena.formats import Writer, file_extension, quote_ident, sql_string, writer_for
+from etl_local.athena.formats import (
+    Writer,
+    check_compression,
+    file_extension,
+    quote_ident,
+    sql_string,
+    writer_for,
+)
 from etl_local.athena.results import QueryResult, ResultColumn
 from etl_local.athena.statement import Statement
 from etl_local.athena.storage import folder
@@ -227,12 +234,7 @@ def _copy(stmt: Statement, sql: str, spec: WriteSpec) -> tuple[int, list[str]]:
     location, writer, compression, partition_by, props = (
         spec.location, spec.writer, spec.compression, spec.partition_by, spec.props
     )  # fmt: skip
-    duck_compression = writer.compressions.get(compression)
-    if duck_compression is None:
-        raise AthenaQueryError(
-            "INVALID_TABLE_PROPERTY",
-            f"Compression {compression} is not supported for {writer.name}",
-        )
+    duck_compression = check_compression(writer, compression)
     if spec.bucket_count:
         return _copy_bucketed(stmt, sql, spec)
     if writer.arrow_writer is not None:
@@ -454,7 +456,8 @@ def run_ctas(stmt: Statement) -> QueryResult:
     assert isinstance(target, exp.Table)
     database, name = stmt.table_name(target)
     options = ctas_options(tree)
-    writer_for(options.format)
+    writer = writer_for(options.format)
+    check_compression(writer, options.compression or writer.default_compression)
     stmt.require_database(database)
 
     def exists() -> AthenaQueryError:
@@ -696,6 +699,7 @@ def run_unload(stmt: Statement) -> QueryResult:
             prop.set("this", exp.var("write_compression"))
     options = ctas_options(probe)
     writer = writer_for(options.format)
+    check_compression(writer, options.compression or writer.default_compression)
     location = folder(match.group("location").replace("''", "'"))
 
     def occupied() -> AthenaQueryError:

@@ -280,3 +280,73 @@ def test_bucketed_ctas_writes_hive_buckets(athena, db):
     with pytest.raises(AthenaQueryError) as err:
         athena.run(f"INSERT INTO {db}.bucketed SELECT 21, 'v21', 'a'")
     assert err.value.message == "INSERT INTO is not supported on bucketed tables"
+
+
+# Athena engine v3 "Hive compression support": Avro writes BZIP2, DEFLATE, SNAPPY, ZSTD, NONE.
+@pytest.mark.parametrize(
+    ("compression", "codec"),
+    [
+        ("SNAPPY", "snappy"),
+        ("ZSTD", "zstandard"),
+        ("DEFLATE", "deflate"),
+        ("BZIP2", "bzip2"),
+        ("NONE", "null"),
+    ],
+)
+def test_ctas_avro_write_compression(athena, db, compression, codec):
+    import io
+
+    import fastavro
+
+    name = f"avro_{compression.lower()}"
+    location = athena.location(name)
+    athena.run(
+        f"CREATE TABLE {db}.{name} WITH (format = 'AVRO', write_compression = '{compression}', "
+        f"external_location = '{location}') AS SELECT 7 AS id, 'x' AS s"
+    )
+    assert athena.rows(f"SELECT id, s FROM {db}.{name}") == [["7", "x"]]
+    (key,) = athena.keys(location)
+    bucket = location[5:].partition("/")[0]
+    body = athena.s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+    assert fastavro.reader(io.BytesIO(body)).codec == codec
+    table = athena.glue.get_table(DatabaseName=db, Name=name)["Table"]
+    assert table["Parameters"]["avro.compression"] == compression
+
+
+@pytest.mark.parametrize(
+    ("fmt", "compression", "name", "message"),
+    [
+        pytest.param(
+            "AVRO", "GZIP", "HIVE_UNSUPPORTED_FORMAT",
+            "Compression codec GZIP not supported for AVRO", id="avro-gzip",
+        ),
+        pytest.param(
+            "PARQUET", "LZ4", "HIVE_UNSUPPORTED_FORMAT",
+            "Compression codec LZ4 not supported for Parquet", id="parquet-lz4",
+        ),
+        pytest.param(
+            "ORC", "GZIP", "HIVE_UNSUPPORTED_FORMAT",
+            "Compression codec GZIP not supported for ORC", id="orc-gzip",
+        ),
+        pytest.param(
+            "PARQUET", "FAST", "INVALID_TABLE_PROPERTY",
+            "Catalog 'awsdatacatalog' table property 'write_compression' value 'FAST' is invalid",
+            id="unknown-codec",
+        ),
+        pytest.param(
+            "TEXTFILE", "BZIP2", "NOT_SUPPORTED",
+            "Writing TEXTFILE with BZIP2 compression is not supported by the local engine "
+            "(it writes GZIP, NONE, ZSTD)",
+            id="athena-writes-it-the-local-engine-does-not",
+        ),
+    ],
+)  # fmt: skip
+def test_ctas_write_compression_errors(athena, db, fmt, compression, name, message):
+    location = athena.location("bad_codec")
+    with pytest.raises(AthenaQueryError) as err:
+        athena.run(
+            f"CREATE TABLE {db}.bad_codec WITH (format = '{fmt}', write_compression = "
+            f"'{compression}', external_location = '{location}') AS SELECT 1 AS a"
+        )
+    assert (err.value.name, err.value.message) == (name, message)
+    assert athena.keys(location) == []
