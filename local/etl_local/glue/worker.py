@@ -35,6 +35,7 @@ from typing import IO, Any
 from etl_local.glue.driver import SHIM, error_message, import_paths, run_main
 
 CANCELLED = "RunCancelled: the run was ended by the service"
+CANCEL_INTERVAL_SECONDS = 0.5
 
 
 class RunCancelled(BaseException):  # noqa: N818 - named as what happened, like SystemExit
@@ -256,14 +257,24 @@ class Worker:
         return session
 
     def cancel(self, run_id: str) -> None:
+        """End the run: cancel its Spark jobs and raise RunCancelled in its script, again
+        every CANCEL_INTERVAL_SECONDS until its thread ended (a job it submits after a
+        cancel, or an error it catches, does not keep it alive)."""
         with self.lock:
             run = self.runs.get(run_id)
             if run is None:
                 return
             run.cancelled = True
-            if run.in_script and run.thread is not None:
-                _raise_in(run.thread, RunCancelled)
-        self.spark.sparkContext.cancelJobGroup(run_id)
+        threading.Thread(target=self._reap, args=(run,), daemon=True).start()
+
+    def _reap(self, run: Run) -> None:
+        assert run.thread is not None
+        while run.thread.is_alive():
+            self.spark.sparkContext.cancelJobGroup(run.run_id)
+            run.thread.join(CANCEL_INTERVAL_SECONDS)  # its jobs' errors end most scripts
+            with self.lock:
+                if run.in_script:
+                    _raise_in(run.thread, RunCancelled)
 
     def serve(self, requests: IO[str]) -> None:
         self.send({"ready": True})
