@@ -176,6 +176,11 @@ class WarmDriver:
         """Start the driver (its JVM and SparkSession) now, in the background."""
         self._ensure_worker()
 
+    def ready(self, timeout: float) -> bool:
+        """Wait until the driver's SparkSession is up (starting it if needed)."""
+        worker = self._ensure_worker()
+        return worker.ready.wait(timeout)
+
     def _ensure_worker(self) -> _WorkerProcess:
         with self._lock:
             if self._worker is None or not self._worker.alive():

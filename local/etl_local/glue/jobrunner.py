@@ -153,6 +153,11 @@ class JobRunner:
         if self._warm is not None:
             self._warm.prewarm()
 
+    def ready(self, timeout: float = 300.0) -> bool:
+        """Warm runner: block until the driver's SparkSession is up (True), e.g. after
+        ``prewarm``; a cold runner has nothing to wait for."""
+        return self._warm.ready(timeout) if self._warm is not None else True
+
     def close(self) -> None:
         if self._warm is not None:
             self._warm.close()

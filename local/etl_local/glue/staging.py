@@ -17,8 +17,10 @@ Spark has no ``hadoop-aws`` offline, so by convention:
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -92,23 +94,39 @@ def _objects(s3: Any, uri: str) -> Iterator[tuple[str, str]]:
                 yield key, key[len(folder) :]
 
 
-def download(s3: Any, mapping: Mapping) -> int:
+TRANSFER_THREADS = 8  # objects moved at once (boto3 clients are thread-safe)
+
+
+def _in_parallel(calls: list[Callable[[], object]]) -> None:
+    """Run the transfers concurrently; the first failure is raised."""
+    if len(calls) <= 1:
+        for call in calls:
+            call()
+        return
+    with ThreadPoolExecutor(min(TRANSFER_THREADS, len(calls))) as pool:
+        for future in [pool.submit(call) for call in calls]:
+            future.result()
+
+
+def _download_calls(s3: Any, mapping: Mapping) -> list[Callable[[], object]]:
     bucket, _ = mapping.bucket_and_prefix
-    count = 0
+    calls: list[Callable[[], object]] = []
     for key, rel in _objects(s3, mapping.uri):
         target = mapping.local / rel
         target.parent.mkdir(parents=True, exist_ok=True)
-        s3.download_file(bucket, key, str(target))
-        count += 1
-    return count
+        calls.append(partial(s3.download_file, bucket, key, str(target)))
+    return calls
 
 
 def stage_in(s3: Any, plan: StagingPlan) -> list[str]:
-    """Download inputs (and what outputs already hold); one report line per argument."""
-    report = []
+    """Download inputs (and what outputs already hold), all objects concurrently; one report
+    line per argument."""
+    report, calls = [], []
     for mapping in [*plan.py_files, *plan.inputs, *plan.outputs]:  # empty prefix: no folder
-        count = download(s3, mapping)
-        report.append(f"{mapping.argument} {mapping.uri} -> {mapping.local} ({count} objects)")
+        found = _download_calls(s3, mapping)
+        calls += found
+        report.append(f"{mapping.argument} {mapping.uri} -> {mapping.local} ({len(found)} objects)")
+    _in_parallel(calls)
     return report
 
 
@@ -121,19 +139,21 @@ def _local_files(root: Path) -> Iterator[tuple[Path, str]]:
 
 
 def stage_out(s3: Any, plan: StagingPlan) -> int:
-    """Synchronise every output folder back to S3; returns the number of objects written."""
-    written = 0
+    """Synchronise every output folder back to S3 (uploads concurrent); returns the number of
+    objects written."""
+    uploads: list[Callable[[], object]] = []
     for mapping in plan.outputs:
         bucket, prefix = mapping.bucket_and_prefix
         folder = prefix if prefix.endswith("/") or not prefix else prefix + "/"
         before = {rel: key for key, rel in _objects(s3, mapping.uri)}
         after = dict(_local_files(mapping.local)) if mapping.local.exists() else {}
         now = {rel for _, rel in after.items()}
-        for path, rel in after.items():
-            s3.upload_file(str(path), bucket, folder + rel)
-            written += 1
+        uploads += [
+            partial(s3.upload_file, str(path), bucket, folder + rel) for path, rel in after.items()
+        ]
         gone = [key for rel, key in before.items() if rel not in now]
         for start in range(0, len(gone), 1000):
             chunk = gone[start : start + 1000]
             s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": k} for k in chunk]})
-    return written
+    _in_parallel(uploads)
+    return len(uploads)
