@@ -246,15 +246,15 @@ def measure(engine: Workloads, hand: Workloads, repeat: int) -> dict[str, tuple[
 
 def report(timings: dict[str, tuple[Timing, Timing]]) -> None:
     print(
-        f"{'workload':<14}{'engine cold':>12}{'best':>8}{'hand cold':>11}{'best':>8}"
+        f"{'workload':<14}{'engine cold':>12}{'best':>10}{'hand cold':>12}{'best':>10}"
         f"{'ratio':>8}{'engine peak RSS':>17}"
     )
     for name, (ours, theirs) in timings.items():
         ratio = min(ours.seconds) / min(theirs.seconds)
         print(
-            f"{name:<14}{ours.seconds[0]:>11.3f}s{min(ours.seconds):>7.3f}s"
-            f"{theirs.seconds[0]:>10.3f}s{min(theirs.seconds):>7.3f}s{ratio:>7.2f}x"
-            f"{ours.peak_mb:>13.0f} MB"
+            f"{name:<14}{ours.seconds[0]:>11.3f}s{min(ours.seconds):>9.3f}s"
+            f"{theirs.seconds[0]:>11.3f}s{min(theirs.seconds):>9.3f}s{ratio:>7.2f}x"
+            f"{ours.peak_mb:>14.0f} MB"
         )
     print("goal: ratio <= 1.5 at 336k and 10M rows; peak memory < 2048 MB at 10M rows")
 

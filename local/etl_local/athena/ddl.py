@@ -90,11 +90,11 @@ def create_external_table(stmt: Statement) -> QueryResult:
             "NOT_SUPPORTED",
             "Only external tables are supported: use CREATE EXTERNAL TABLE (or table_type ICEBERG)",
         )
-    stmt.require_database(database)
-    if stmt.catalog.get_table(database, name) is not None:
+    if stmt.catalog.get_table(database, name) is not None:  # its database exists, too
         if tree.args.get("exists"):
             return _ddl("CREATE_TABLE")
         raise _already_exists("Table", name)
+    stmt.require_database(database)
     stmt.catalog.create_table(
         database, hiveddl.table_input(tree, name), if_not_exists=bool(tree.args.get("exists"))
     )
@@ -120,9 +120,10 @@ def drop_table(stmt: Statement) -> QueryResult:
 def create_view(stmt: Statement) -> QueryResult:
     tree = stmt.tree
     database, name = stmt.table_name(tree.this)
-    stmt.require_database(database)
     existing = stmt.catalog.get_table(database, name)
-    if existing is not None and not tree.args.get("replace"):
+    if existing is None:
+        stmt.require_database(database)
+    elif not tree.args.get("replace"):
         raise AthenaQueryError(
             "ALREADY_EXISTS", f"View already exists: 'awsdatacatalog.{database}.{name}'"
         )

@@ -458,7 +458,6 @@ def run_ctas(stmt: Statement) -> QueryResult:
     options = ctas_options(tree)
     writer = writer_for(options.format)
     check_compression(writer, options.compression or writer.default_compression)
-    stmt.require_database(database)
 
     def exists() -> AthenaQueryError:
         return at(
@@ -484,10 +483,11 @@ def run_ctas(stmt: Statement) -> QueryResult:
             f"Target directory for table '{database}.{name}' already exists: {location}",
         )
 
-    if stmt.catalog.get_table(database, name) is not None:
+    if stmt.catalog.get_table(database, name) is not None:  # its database exists, too
         if tree.args.get("exists"):
             return QueryResult("DDL", "CREATE_TABLE_AS_SELECT")
         raise exists()
+    stmt.require_database(database)
     # a concurrent CTAS of the same table or into the same folder fails as if it had finished
     with (
         stmt.catalog.creating.hold(f"{database}.{name}", exists),
