@@ -117,3 +117,13 @@ def test_unwatched_runs_are_not_remembered() -> None:
     changes.watch("run")
     changes.forget("run")
     assert changes.version("nobody-waits") == 0 and changes.version("run") == 0
+
+
+def test_lambda_invoke_outlasts_the_longest_function_timeout() -> None:
+    """A read timeout before the function ends would make the SDK retry: a second invoke."""
+    clients = base.Clients(
+        "http://127.0.0.1:9",
+        credentials={"aws_access_key_id": "local", "aws_secret_access_key": "local"},
+    )
+    assert clients("lambda").meta.config.read_timeout > 900
+    assert clients("athena").meta.config.read_timeout == 60

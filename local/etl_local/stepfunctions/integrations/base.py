@@ -49,6 +49,11 @@ class TaskCall:
             raise StatesError(TIMEOUT)
 
 
+# A synchronous Lambda Invoke answers when the function ends (its timeout is at most 900 s):
+# a shorter read timeout would make the SDK retry and run the function twice.
+READ_TIMEOUTS: dict[str, float] = {"lambda": 905.0}
+
+
 class Clients:
     """boto3 clients per service, created once, configured by the environment."""
 
@@ -73,7 +78,9 @@ class Clients:
                 self._clients[service] = new_client(
                     service,
                     config=Config(
-                        retries={"max_attempts": 2, "mode": "standard"}, max_pool_connections=64
+                        retries={"max_attempts": 2, "mode": "standard"},
+                        max_pool_connections=64,
+                        read_timeout=READ_TIMEOUTS.get(service, 60),
                     ),
                     **kwargs,
                 )
