@@ -49,9 +49,13 @@ class QueryResult:
     data_scanned_bytes: int = 0
     update_count: int | None = None
     written_files: list[str] = field(default_factory=list)
+    _text: list[list[str | None]] | None = field(default=None, repr=False, compare=False)
 
     def text_rows(self) -> list[list[str | None]]:
-        return [[format_value(v) for v in row] for row in self.rows]
+        """Rows as Athena's text values, formatted once (result file and GetQueryResults)."""
+        if self._text is None:
+            self._text = [[format_value(v) for v in row] for row in self.rows]
+        return self._text
 
     def json_rows(self) -> list[list[Any]]:
         return [[format_json_value(v) for v in row] for row in self.rows]
