@@ -418,12 +418,26 @@ def _catalog_output(services: Services, output: Mapping[str, Any]) -> dict[str, 
     }
 
 
+DEFAULT_PROFILE_ROWS = 20_000  # JobSample's default: CUSTOM_ROWS of this size
+
+
 def run_profile_job(con: duckdb.DuckDBPyConnection, services: Services, run: JobRun) -> None:
     job = run.job
     dataset = services.databrew.describe_dataset(Name=job["DatasetName"])
     load_input(con, services, dataset)
+    # JobSample: DataBrew profiles the first 20,000 rows unless told otherwise. The sample is
+    # taken once, so every statistic describes the same rows.
+    sample = job.get("JobSample") or {}
+    limit = ""
+    if sample.get("Mode", "CUSTOM_ROWS") == "CUSTOM_ROWS":
+        limit = f" LIMIT {int(sample.get('Size') or DEFAULT_PROFILE_ROWS)}"
+    con.execute(f"CREATE TEMP TABLE brew_sample AS SELECT * FROM {INPUT}{limit}")
     report = profile.profile(
-        con, INPUT, dataset_name=job["DatasetName"], job_name=run.job_name, run_id=run.run_id
+        con,
+        "brew_sample",
+        dataset_name=job["DatasetName"],
+        job_name=run.job_name,
+        run_id=run.run_id,
     )
     location = job.get("OutputLocation") or {}
     prefix = location.get("Key", "")

@@ -587,3 +587,34 @@ def test_orc_dataset_input(ctx: LocalContext) -> None:
         ctx, f"SELECT * FROM read_parquet('s3://{BUCKET}/out/orc-job/*.parquet') ORDER BY b"
     )
     assert rows == [(0, "X"), (1, "Y"), (0, "Z")]
+
+
+@pytest.mark.parametrize(
+    ("name", "dataset", "sample", "rows"),
+    [
+        pytest.param("profile-default", "big", None, 20_000, id="default_first_20000_rows"),
+        pytest.param(
+            "profile-custom", "flights-run", {"Mode": "CUSTOM_ROWS", "Size": 100}, 100, id="custom"
+        ),
+        pytest.param(
+            "profile-full", "flights-run", {"Mode": "FULL_DATASET"}, 3000, id="full_dataset"
+        ),
+    ],
+)
+def test_profile_job_sample(
+    ctx: LocalContext, name: str, dataset: str, sample: dict[str, Any] | None, rows: int
+) -> None:
+    brew = ctx.client("databrew")
+    brew.create_profile_job(
+        Name=name,
+        DatasetName=dataset,
+        RoleArn=ROLE,
+        OutputLocation={"Bucket": BUCKET, "Key": f"{name}/"},
+        **({"JobSample": sample} if sample else {}),
+    )
+    run = wait(brew, name, brew.start_job_run(Name=name)["RunId"])
+    assert run["State"] == "SUCCEEDED", run.get("ErrorMessage")
+    (key,) = [k for k in _objects(ctx, f"{name}/") if k.endswith(".json")]
+    report = json.loads(_body(ctx, key))
+    assert report["rowsCount"] == report["sampleSize"] == rows
+    assert all(c["valuesCount"] + c["missingValuesCount"] == rows for c in report["columns"])
