@@ -199,11 +199,13 @@ class AthenaApi:
         return self._handlers[action](params)
 
     def close(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
         if self._engine is not None:
             for query in list(self._queries.values()):
                 if query.state == "RUNNING":
                     self._engine.interrupt(query.query_id)
+        self._pool.shutdown(wait=True, cancel_futures=True)  # interrupted: they end at once
+        if self._engine is not None:
+            self._engine.close()  # and its local copies of S3 objects go
 
     # ------------------------------------------------------------------------- actions
 

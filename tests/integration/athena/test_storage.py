@@ -65,3 +65,13 @@ def test_a_read_error_names_the_s3_object_not_a_local_path(athena):
         athena.run(f"SELECT * FROM {db}.p")
     assert f"{loc}broken.parquet" in err.value.message
     assert str(athena.engine.storage.cache.root) not in err.value.message
+
+
+def test_closing_the_api_removes_the_local_copies(plane):
+    from etl_local.athena.api import AthenaApi
+
+    api = AthenaApi(plane.ctx)
+    root = api.engine.storage.cache.root
+    assert root.is_dir()
+    api.close()
+    assert not root.exists()
