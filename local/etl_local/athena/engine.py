@@ -4,9 +4,13 @@
     result = engine.execute("SELECT ...", database="curated", query_id=qid,
                             output_location="s3://results/")
 
-DuckDB reads and writes ``s3://`` through httpfs, loaded from the ``duckdb-extension-httpfs``
-package and pointed at the same endpoint as the boto3 clients. Each statement runs on its
-own DuckDB cursor, so statements may run concurrently on different threads.
+Data moves through the S3 API of the same endpoint as the boto3 clients: a table's files are
+read by DuckDB from local copies (one GET per object, kept while its ETag holds:
+``storage.ObjectCache``) and written by DuckDB to a local folder, then PUT once per file.
+DuckDB's own ``s3://`` (httpfs, loaded from the ``duckdb-extension-httpfs`` package) stays
+configured for keys that cannot be local paths. Each statement runs on its own DuckDB cursor,
+so statements run concurrently on different threads; CTAS/UNLOAD claim their location and
+table name while they run (``storage.Claims``).
 """
 
 from __future__ import annotations
