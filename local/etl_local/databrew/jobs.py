@@ -438,6 +438,7 @@ def run_profile_job(con: duckdb.DuckDBPyConnection, services: Services, run: Job
         dataset_name=job["DatasetName"],
         job_name=run.job_name,
         run_id=run.run_id,
+        profile_columns=(job.get("Configuration") or {}).get("ProfileColumns"),
     )
     location = job.get("OutputLocation") or {}
     prefix = location.get("Key", "")

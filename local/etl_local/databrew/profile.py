@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import duckdb
@@ -73,15 +75,28 @@ def _column_aggregates(name: str, sql_type: str) -> list[tuple[str, str]]:
     return out
 
 
+def _selected(name: str, selectors: Sequence[Mapping[str, str]] | None) -> bool:
+    if not selectors:
+        return True
+    return any(
+        name == s.get("Name") or (s.get("Regex") and re.fullmatch(s["Regex"], name))
+        for s in selectors
+    )
+
+
 def profile(
     con: duckdb.DuckDBPyConnection,
     relation: str,
     dataset_name: str = "",
     job_name: str | None = None,
     run_id: str | None = None,
+    profile_columns: Sequence[Mapping[str, str]] | None = None,
 ) -> dict[str, Any]:
-    """The profile report of ``relation`` (a table, view or table function)."""
-    columns = describe(con, f"SELECT * FROM {relation}")
+    """The profile report of ``relation`` (a table, view or table function). A profile job's
+    ``Configuration.ProfileColumns`` (column selectors: ``Name`` or ``Regex``) limits the
+    columns described; duplicate rows are still counted over every column."""
+    every = describe(con, f"SELECT * FROM {relation}")
+    columns = [c for c in every if _selected(c.name, profile_columns)]
     plan = [(c, key, sql) for c in columns for key, sql in _column_aggregates(c.name, c.type)]
     selects = ["count(*)"] + [sql for _, _, sql in plan]
     row = con.execute(f"SELECT {', '.join(selects)} FROM {relation}").fetchone()
@@ -91,7 +106,7 @@ def profile(
     for (column, key, _), value in zip(plan, row[1:], strict=True):
         stats[column.name][key] = _plain(value)
     duplicates = con.execute(
-        f"SELECT count(*) - count(DISTINCT ({', '.join(ident(c.name) for c in columns)})) FROM {relation}"
+        f"SELECT count(*) - count(DISTINCT ({', '.join(ident(c.name) for c in every)})) FROM {relation}"
     ).fetchone()
     report_columns = []
     for column in columns:
@@ -106,7 +121,7 @@ def profile(
         "datasetName": dataset_name,
         "sampleSize": rows,
         "rowsCount": rows,
-        "columnsCount": len(columns),
+        "columnsCount": len(every),
         "duplicateRowsCount": int(duplicates[0]) if duplicates else 0,
         "columns": report_columns,
         "correlations": _correlations(

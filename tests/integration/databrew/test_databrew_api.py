@@ -618,3 +618,22 @@ def test_profile_job_sample(
     report = json.loads(_body(ctx, key))
     assert report["rowsCount"] == report["sampleSize"] == rows
     assert all(c["valuesCount"] + c["missingValuesCount"] == rows for c in report["columns"])
+
+
+def test_profile_job_profile_columns(ctx: LocalContext) -> None:
+    brew = ctx.client("databrew")
+    brew.create_profile_job(
+        Name="profile-some",
+        DatasetName="flights-run",
+        RoleArn=ROLE,
+        OutputLocation={"Bucket": BUCKET, "Key": "profile-some/"},
+        Configuration={"ProfileColumns": [{"Name": "carrier"}, {"Regex": "dep_.*"}]},
+        JobSample={"Mode": "FULL_DATASET"},
+    )
+    run = wait(brew, "profile-some", brew.start_job_run(Name="profile-some")["RunId"])
+    assert run["State"] == "SUCCEEDED", run.get("ErrorMessage")
+    (key,) = [k for k in _objects(ctx, "profile-some/") if k.endswith(".json")]
+    report = json.loads(_body(ctx, key))
+    assert [c["name"] for c in report["columns"]] == ["dep_time", "dep_delay", "carrier"]
+    assert set(report["correlations"]) == {"dep_time", "dep_delay"}
+    assert report["columnsCount"] > 3  # the dataset's columns, profiled or not
