@@ -10,7 +10,9 @@ This is the only module that imports moto. It:
 - passes requests carrying ``x-etl-local-passthrough: 1`` straight to moto;
 - observes successful S3 writes and deletes (DeleteObjects too, one per deleted key) and
   emits the EventBridge events S3 would emit for buckets with EventBridge notifications
-  enabled (``S3EventEmitter``).
+  enabled (``S3EventEmitter``);
+- writes every successful object and Glue catalogue change through to the workspace before
+  answering the request (``WorkspaceMirror``), so a crash of the runtime loses none of them.
 
 Everything here that depends on moto internals is listed in ``MOTO_INTERNALS`` and checked by
 ``tests/unit/runtime/test_moto_contract.py``.
@@ -38,6 +40,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from etl_local.awserrors import AwsError
 from etl_local.context import ACCOUNT_ID, PASSTHROUGH_HEADER, REGION
+from etl_local.workspace import UnsafeKey, Workspace, database_input, table_entry
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +65,7 @@ MOTO_INTERNALS = (
     "moto.moto_server.werkzeug_app.MotoRequestHandler",
     "moto.s3.notifications._send_event_bridge_message",
     "moto.s3.models.s3_backends",
+    "moto.glue.models.glue_backends",
 )
 
 
@@ -553,6 +557,142 @@ class S3EventEmitter:
         }
 
 
+# --------------------------------------------------------------------------- workspace mirror
+
+
+def _partition_changes(params: dict[str, Any]) -> list[tuple[str, str | None]]:
+    return [(params["DatabaseName"], params["TableName"])]
+
+
+# Glue actions that change the catalogue -> the (database, table) each changes (table None:
+# the database itself; a deleted database takes its tables with it).
+GLUE_CHANGES: dict[str, Callable[[dict[str, Any]], list[tuple[str, str | None]]]] = {
+    "CreateDatabase": lambda p: [(p["DatabaseInput"]["Name"], None)],
+    "UpdateDatabase": lambda p: [(p["Name"], None)],
+    "DeleteDatabase": lambda p: [(p["Name"], None)],
+    "CreateTable": lambda p: [(p["DatabaseName"], p["TableInput"]["Name"])],
+    "UpdateTable": lambda p: [(p["DatabaseName"], p["TableInput"]["Name"])],
+    "DeleteTable": lambda p: [(p["DatabaseName"], p["Name"])],
+    "BatchDeleteTable": lambda p: [(p["DatabaseName"], name) for name in p["TablesToDelete"]],
+    "DeleteTableVersion": _partition_changes,
+    "BatchDeleteTableVersion": _partition_changes,
+    "CreatePartition": _partition_changes,
+    "BatchCreatePartition": _partition_changes,
+    "UpdatePartition": _partition_changes,
+    "BatchUpdatePartition": _partition_changes,
+    "DeletePartition": _partition_changes,
+    "BatchDeletePartition": _partition_changes,
+}
+
+
+def _glue_backend() -> Any:
+    from moto.glue.models import glue_backends
+
+    return glue_backends[ACCOUNT_ID][REGION]
+
+
+def _s3_backend() -> Any:
+    from moto.s3.models import s3_backends
+
+    return s3_backends[ACCOUNT_ID]["aws"]
+
+
+def current_object(bucket: str, key: str) -> bytes | None:
+    """The content of the current version of ``s3://bucket/key`` (None: no such object, or
+    its current version is a delete marker), read from moto's model without a request."""
+    try:
+        obj = _s3_backend().get_object(bucket, key)
+    except Exception:  # NoSuchBucket: a deleted bucket has no objects
+        return None
+    return None if obj is None else bytes(obj.value)
+
+
+def bucket_names() -> list[str]:
+    return list(_s3_backend().buckets)
+
+
+def _moto_retry(read: Callable[[], Any]) -> Any:
+    """``read`` of moto's dicts, again if another request changed one under it."""
+    for _ in range(10):
+        try:
+            return read()
+        except RuntimeError:  # "dictionary changed size during iteration"
+            continue
+    return read()
+
+
+def current_table(database: str, table: str) -> dict[str, Any] | None:
+    """``table_entry`` of a table as moto holds it now (None: no such table)."""
+    found = _glue_backend().databases.get(database)
+    fake = found.tables.get(table) if found is not None else None
+    if fake is None:
+        return None
+    return _moto_retry(
+        lambda: table_entry(fake.as_dict(), [p.as_dict() for p in list(fake.partitions.values())])
+    )
+
+
+def current_database(database: str) -> dict[str, Any] | None:
+    found = _glue_backend().databases.get(database)
+    return None if found is None else database_input(found.as_dict())
+
+
+class WorkspaceMirror:
+    """Writes every successful object and catalogue change through to the workspace, before
+    the request that made it is answered: a crash loses nothing a client was told is done.
+
+    Each change re-reads the current state of what it touched (the object's current version,
+    the table with its partitions) under a lock, so concurrent changes of one object or table
+    leave the last state on disk whatever order their requests finish in.
+    """
+
+    def __init__(self, workspace: Workspace) -> None:
+        self.workspace = workspace
+        self._objects = threading.Lock()
+        self._catalog = threading.Lock()
+
+    def object_changed(self, change: S3Change) -> None:
+        with self._objects:
+            try:
+                data = current_object(change.bucket, change.key)
+                if data is None:
+                    self.workspace.delete_object(change.bucket, change.key)
+                else:
+                    self.workspace.put_object(change.bucket, change.key, data)
+            except (UnsafeKey, OSError) as exc:  # the object itself is stored: only not mirrored
+                log.warning(
+                    "s3://%s/%s not written to the workspace: %s", change.bucket, change.key, exc
+                )
+
+    def catalog_changed(self, action: str, params: dict[str, Any]) -> None:
+        try:
+            touched = GLUE_CHANGES[action](params)
+        except (KeyError, TypeError):  # moto accepted it; nothing we can name changed
+            return
+        with self._catalog:
+            for database, table in touched:
+                if table is None:
+                    self.workspace.save_database(current_database(database), database)
+                else:
+                    self.workspace.save_table(database, table, current_table(database, table))
+
+    def sync(self, s3_client: Any) -> int:
+        """Bring the workspace up to moto's state (what changed before the mirror was on: the
+        provisioned stack, a fresh start); returns the objects written."""
+        with self._objects:
+            written = self.workspace.export_objects(s3_client, bucket_names())
+        with self._catalog:
+            catalog = []
+            for name in list(_glue_backend().databases):
+                tables = list(_glue_backend().databases[name].tables)
+                entries = [t for t in (current_table(name, t) for t in tables) if t is not None]
+                catalog.append(
+                    {"Name": name, "DatabaseInput": current_database(name), "Tables": entries}
+                )
+            self.workspace.save_catalog({"databases": catalog})
+        return written
+
+
 # --------------------------------------------------------------------------- the router
 
 ResponseBuilder = Callable[[Call, dict[str, Any]], Response]
@@ -572,6 +712,7 @@ class Router:
         self._moto = moto_app
         self.apis: dict[str, ServiceApi] = {}
         self.s3_listener: Callable[[S3Change], None] | None = None
+        self.mirror: WorkspaceMirror | None = None
         self._routes: dict[str, tuple[RestRoute, ...]] = {}  # service -> its APIs' routes
         self._routes_lock = threading.Lock()
 
@@ -636,18 +777,31 @@ class Router:
             return _not_implemented(request)(start_response)
         if _is_notification_read(request, seen.get("status", 0)):
             return _with_eventbridge_setting(request, result, seen, start_response)
-        if self.s3_listener and "status" in seen and is_delete_objects(request):
+        if "status" not in seen or not (self.s3_listener or self.mirror):
+            return result
+        if is_delete_objects(request):
             body = b"".join(result)
             if hasattr(result, "close"):
                 result.close()
-            for deletion in s3_deletions(request, seen["status"], seen["headers"], body):
-                self.s3_listener(deletion)
+            self._observe(s3_deletions(request, seen["status"], seen["headers"], body))
             return [body]
-        if self.s3_listener and "status" in seen:
-            change = s3_change(request, seen["status"], seen["headers"])
-            if change:
-                self.s3_listener(change)
+        change = s3_change(request, seen["status"], seen["headers"])
+        if change:
+            self._observe([change])
+        elif self.mirror and 200 <= seen["status"] < 300:
+            prefix, _, action = request.headers.get("x-amz-target", "").partition(".")
+            if prefix == "AWSGlue" and action in GLUE_CHANGES:
+                self.mirror.catalog_changed(action, json.loads(request.body or b"{}"))
         return result
+
+    def _observe(self, changes: Iterable[S3Change]) -> None:
+        """Object changes: to the workspace first (before the client hears of success), then
+        to the S3 event emitter."""
+        for change in changes:
+            if self.mirror:
+                self.mirror.object_changed(change)
+            if self.s3_listener:
+                self.s3_listener(change)
 
 
 def _is_notification_read(request: Request, status: int) -> bool:
@@ -782,6 +936,15 @@ class ApiPlane:
                 except Exception:  # one service's catch-up must not stop the runtime
                     log.exception("%s: events_ready failed", service)
         return self.emitter
+
+    def mirror_to(self, workspace: Workspace, s3_passthrough_client: Any) -> WorkspaceMirror:
+        """Write every object and catalogue change through to ``workspace`` from now on, after
+        bringing it up to the current state (the runtime calls this once the stack is
+        provisioned and the workspace restored)."""
+        mirror = WorkspaceMirror(workspace)
+        self.router.mirror = mirror
+        mirror.sync(s3_passthrough_client)
+        return mirror
 
     def stop(self) -> None:
         if self.emitter:

@@ -1,13 +1,18 @@
-"""The workspace folder (default ``.etl-local/``): logs, lake export, catalogue, restore.
+"""The workspace folder (default ``.etl-local/``): logs, lake, catalogue, restore.
 
 Layout::
 
     .etl-local/
       logs/lambda/<function>.log     every invocation's log (START ... REPORT)
-      lake/<bucket>/<key>            the buckets' objects as plain files (exported on exit)
-      lake.duckdb                    one schema per Glue database, one view per table
-      catalog.json                   the Glue catalogue (databases, tables, partitions)
-      objects.json                   exported objects' ETags (to export only what changed)
+      lake/<bucket>/<key>            the buckets' current objects as plain files
+      catalog/<database>/database.json              a Glue database's DatabaseInput
+      catalog/<database>/tables/<table>.json        its TableInput + "Partitions"
+      lake.duckdb                    one schema per Glue database, one view per table (on exit)
+      tmp/                           files being written (renamed into place when complete)
+
+The lake and the catalogue are written through while the runtime runs (``awsapi`` mirrors
+every object and catalogue change as it succeeds), so a crash loses nothing that landed or
+was produced; every file is replaced atomically (written under ``tmp/``, then renamed).
 
 Object keys never write outside the workspace: ``safe_relative_path`` refuses absolute keys
 and encodes ``..`` segments, NUL and control characters.
@@ -16,14 +21,18 @@ and encodes ``..`` segments, NUL and control characters.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import logging
+import os
 import re
+import shutil
+import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from etl_local.glue.catalog import TABLE_INPUT_FIELDS
 
@@ -62,8 +71,6 @@ def safe_relative_path(bucket: str, key: str) -> Path:
 
 def key_from_relative_path(relative: Path) -> tuple[str, str]:
     """The inverse of ``safe_relative_path``."""
-    from urllib.parse import unquote
-
     bucket, *parts = relative.parts
     decoded = ["" if p == "%00empty" else unquote(p) for p in parts]
     return bucket, "/".join(decoded)
@@ -82,19 +89,24 @@ class Workspace:
         return self.root / "logs"
 
     @property
+    def tmp(self) -> Path:
+        return self.root / "tmp"
+
+    @property
     def database(self) -> Path:
         return self.root / "lake.duckdb"
 
     @property
-    def catalog_file(self) -> Path:
-        return self.root / "catalog.json"
+    def catalog_dir(self) -> Path:
+        return self.root / "catalog"
 
     @property
-    def objects_file(self) -> Path:
-        return self.root / "objects.json"
+    def legacy_catalog_file(self) -> Path:
+        """The single-file catalogue of workspaces written before the catalogue folder."""
+        return self.root / "catalog.json"
 
     def create(self) -> Workspace:
-        for folder in (self.root, self.lake, self.logs):
+        for folder in (self.root, self.lake, self.logs, self.tmp):
             folder.mkdir(parents=True, exist_ok=True)
         gitignore = self.root / ".gitignore"
         if not gitignore.exists():
@@ -107,48 +119,160 @@ class Workspace:
             raise UnsafeKey(f"object key escapes the workspace: {key!r}")
         return path
 
-    # ------------------------------------------------------------------ export
+    # ------------------------------------------------------------------ atomic files
+
+    def write_file(self, path: Path, data: bytes) -> None:
+        """Replace ``path`` with ``data`` atomically: a crash leaves the old file or the new
+        one, never a part (no fsync: a killed process loses nothing the kernel holds)."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.tmp.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(dir=self.tmp, prefix="w-")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                os.fchmod(out.fileno(), 0o644)
+                out.write(data)
+            os.replace(name, path)
+        except BaseException:
+            Path(name).unlink(missing_ok=True)
+            raise
+
+    def remove_file(self, path: Path, stop: Path) -> None:
+        """Remove ``path`` and the folders it leaves empty, up to ``stop`` (kept): an empty
+        folder left behind would take the name of a later object ``a/b`` after ``a/b/c``."""
+        path.unlink(missing_ok=True)
+        folder = path.parent
+        while folder != stop and folder.is_relative_to(stop):
+            try:
+                folder.rmdir()
+            except OSError:  # not empty (or gone)
+                return
+            folder = folder.parent
+
+    # ------------------------------------------------------------------ objects
+
+    def put_object(self, bucket: str, key: str, data: bytes) -> None:
+        self.write_file(self.object_path(bucket, key), data)
+
+    def delete_object(self, bucket: str, key: str) -> None:
+        self.remove_file(self.object_path(bucket, key), self.lake / bucket)
 
     def export_objects(self, s3: Any, buckets: Iterable[str]) -> int:
-        """Write every object of ``buckets`` under ``lake/``; returns how many were written."""
-        known: dict[str, str] = _read_json(self.objects_file, {})
-        seen: dict[str, str] = {}
+        """Make ``lake/<bucket>/`` hold exactly the current objects of each of ``buckets``
+        (what the write-through did not see: a runtime without it, an older workspace);
+        returns how many files were written."""
         written = 0
         for bucket in buckets:
+            listed: set[Path] = set()
             for obj in _list_objects(s3, bucket):
                 try:
                     path = self.object_path(bucket, obj["Key"])
                 except UnsafeKey as exc:
                     log.warning("not exported: %s", exc)
                     continue
-                marker = f"{bucket}/{obj['Key']}"
-                seen[marker] = obj["ETag"]
-                if known.get(marker) == obj["ETag"] and path.is_file():
+                listed.add(path)
+                if _same_content(path, obj):
                     continue
-                path.parent.mkdir(parents=True, exist_ok=True)
-                s3.download_file(bucket, obj["Key"], str(path))
+                body = s3.get_object(Bucket=bucket, Key=obj["Key"])["Body"].read()
+                try:
+                    self.write_file(path, body)
+                except OSError as exc:  # a key that is also a "folder" of other keys
+                    log.warning("s3://%s/%s not exported: %s", bucket, obj["Key"], exc)
+                    continue
                 written += 1
-        for marker in set(known) - set(seen):  # deleted since the last export
-            bucket, _, key = marker.partition("/")
-            with contextlib.suppress(UnsafeKey):
-                self.object_path(bucket, key).unlink(missing_ok=True)
-        self.objects_file.write_text(json.dumps(seen, indent=0, sort_keys=True))
+            folder = self.lake / bucket
+            stale = [p for p in folder.rglob("*") if p.is_file() and p not in listed]
+            for path in stale:  # deleted since it was written
+                self.remove_file(path, folder)
         return written
 
     def exported_objects(self) -> Iterator[tuple[str, str, Path]]:
-        """(bucket, key, file) of every exported object."""
-        known: dict[str, str] = _read_json(self.objects_file, {})
-        for marker in sorted(known):
-            bucket, _, key = marker.partition("/")
-            path = self.object_path(bucket, key)
+        """(bucket, key, file) of every object in the lake folder."""
+        for path in sorted(self.lake.rglob("*")):
             if path.is_file():
+                bucket, key = key_from_relative_path(path.relative_to(self.lake))
                 yield bucket, key, path
 
+    # ------------------------------------------------------------------ catalogue
+
+    def database_folder(self, database: str) -> Path:
+        return self.catalog_dir / _file_name(database)
+
+    def table_file(self, database: str, table: str) -> Path:
+        return self.database_folder(database) / "tables" / f"{_file_name(table)}.json"
+
+    def save_database(self, database_input: dict[str, Any] | None, name: str) -> None:
+        """A database's DatabaseInput (None: the database is gone, with its tables)."""
+        folder = self.database_folder(name)
+        if database_input is None:
+            shutil.rmtree(folder, ignore_errors=True)
+        else:
+            self.write_file(folder / "database.json", _json_bytes(database_input))
+
+    def save_table(self, database: str, name: str, entry: dict[str, Any] | None) -> None:
+        """A table's ``table_entry`` (None: the table is gone)."""
+        path = self.table_file(database, name)
+        if entry is None:
+            path.unlink(missing_ok=True)
+        else:
+            self.write_file(path, _json_bytes(entry))
+
     def save_catalog(self, catalog: dict[str, Any]) -> None:
-        self.catalog_file.write_text(json.dumps(catalog, indent=1, default=str))
+        """A whole catalogue (``dump_catalog``'s shape), replacing what was saved."""
+        kept: set[Path] = set()
+        for database in catalog.get("databases", []):
+            name = database["Name"]
+            self.save_database(database.get("DatabaseInput") or {"Name": name}, name)
+            kept.add(self.database_folder(name) / "database.json")
+            for table in database.get("Tables", []):
+                self.save_table(name, table["Name"], table)
+                kept.add(self.table_file(name, table["Name"]))
+        if self.catalog_dir.is_dir():
+            for path in self.catalog_dir.rglob("*.json"):
+                if path not in kept:
+                    self.remove_file(path, self.catalog_dir)
+        self.legacy_catalog_file.unlink(missing_ok=True)
 
     def load_catalog(self) -> dict[str, Any]:
-        return _read_json(self.catalog_file, {"databases": []})
+        if not self.catalog_dir.is_dir():
+            return _read_json(self.legacy_catalog_file, {"databases": []})
+        databases = []
+        for folder in sorted(p for p in self.catalog_dir.iterdir() if p.is_dir()):
+            database_input = _read_json(folder / "database.json", None)
+            if database_input is None:  # its tables were saved, its database file not (yet)
+                database_input = {"Name": unquote(folder.name)}
+            tables = [_read_json(p, None) for p in sorted((folder / "tables").glob("*.json"))]
+            databases.append(
+                {
+                    "Name": database_input["Name"],
+                    "DatabaseInput": database_input,
+                    "Tables": [t for t in tables if t is not None],
+                }
+            )
+        return {"databases": databases}
+
+
+def _file_name(name: str) -> str:
+    """A Glue name as one file name ('/' and '.' encoded: never a path of its own)."""
+    return quote(name, safe="").replace(".", "%2E")
+
+
+def _json_bytes(value: Any) -> bytes:
+    return json.dumps(value, indent=1, default=str).encode()
+
+
+def _same_content(path: Path, obj: dict[str, Any]) -> bool:
+    """Whether ``path`` holds the listed object: its size, and its MD5 where the ETag is one
+    (a multipart upload's ETag is not: its size decides)."""
+    if not path.is_file() or path.stat().st_size != obj["Size"]:
+        return False
+    etag = obj["ETag"].strip('"')
+    if "-" in etag:
+        return True
+    digest = hashlib.md5()  # noqa: S324 - S3's ETag, not a security use
+    with path.open("rb") as data:
+        while chunk := data.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest() == etag
 
 
 def _list_objects(s3: Any, bucket: str) -> Iterator[dict[str, Any]]:
@@ -169,6 +293,28 @@ def _read_json(path: Path, default: Any) -> Any:
 # ---------------------------------------------------------------------- Glue catalogue
 
 _PARTITION_INPUT = ("Values", "StorageDescriptor", "Parameters")
+_DATABASE_INPUT = (
+    "Name",
+    "Description",
+    "LocationUri",
+    "Parameters",
+    "CreateTableDefaultPermissions",
+    "TargetDatabase",
+    "FederatedDatabase",
+)
+
+
+def database_input(database: dict[str, Any]) -> dict[str, Any]:
+    """The DatabaseInput that recreates ``database`` (a GetDatabase answer)."""
+    return {k: database[k] for k in _DATABASE_INPUT if database.get(k) is not None}
+
+
+def table_entry(table: dict[str, Any], partitions: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """The saved form of a table (a GetTable answer): its TableInput, plus ``Partitions``
+    (PartitionInputs of its GetPartitions answers)."""
+    entry = {k: table[k] for k in TABLE_INPUT_FIELDS if k in table}
+    entry["Partitions"] = [{k: p[k] for k in _PARTITION_INPUT if k in p} for p in partitions]
+    return entry
 
 
 def dump_catalog(glue: Any) -> dict[str, Any]:
@@ -179,26 +325,31 @@ def dump_catalog(glue: Any) -> dict[str, Any]:
             tables = []
             for tpage in glue.get_paginator("get_tables").paginate(DatabaseName=database["Name"]):
                 for table in tpage["TableList"]:
-                    entry = {k: table[k] for k in TABLE_INPUT_FIELDS if k in table}
-                    entry["Partitions"] = [
-                        {k: p[k] for k in _PARTITION_INPUT if k in p}
+                    partitions = (
+                        p
                         for ppage in glue.get_paginator("get_partitions").paginate(
                             DatabaseName=database["Name"], TableName=table["Name"]
                         )
                         for p in ppage["Partitions"]
-                    ]
-                    tables.append(entry)
-            databases.append({"Name": database["Name"], "Tables": tables})
+                    )
+                    tables.append(table_entry(table, partitions))
+            databases.append(
+                {
+                    "Name": database["Name"],
+                    "DatabaseInput": database_input(database),
+                    "Tables": tables,
+                }
+            )
     return {"databases": databases}
 
 
 def restore_catalog(glue: Any, catalog: dict[str, Any]) -> int:
-    """Recreate the saved tables and partitions (databases come from the template)."""
+    """Recreate the saved databases, tables and partitions; returns the tables restored."""
     restored = 0
     for database in catalog.get("databases", []):
         name = database["Name"]
         with contextlib.suppress(glue.exceptions.AlreadyExistsException):
-            glue.create_database(DatabaseInput={"Name": name})
+            glue.create_database(DatabaseInput=database.get("DatabaseInput") or {"Name": name})
         for table in database.get("Tables", []):
             table_input = {k: v for k, v in table.items() if k != "Partitions"}
             try:
