@@ -312,6 +312,15 @@ READERS_BY_INPUT: dict[str, Reader] = {
 }
 
 
+TEXT_READERS = frozenset({_lazy_simple_reader, _open_csv_reader, _json_reader})
+
+
+def is_text(spec: StorageSpec) -> bool:
+    """Whether a table's files are text (CSV, delimited, JSON lines), which may be compressed."""
+    reader = READERS_BY_SERDE.get(spec.serde) or READERS_BY_INPUT.get(spec.input_format)
+    return reader in TEXT_READERS
+
+
 def reader_for(spec: StorageSpec, table_name: str) -> Reader:
     reader = READERS_BY_SERDE.get(spec.serde) or READERS_BY_INPUT.get(spec.input_format)
     if reader is None:

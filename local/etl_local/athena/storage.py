@@ -3,6 +3,7 @@ local copy, writing result objects."""
 
 from __future__ import annotations
 
+import bz2
 import os
 import shutil
 import tempfile
@@ -13,6 +14,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import cramjam
 
 # Local copies of data files kept for later queries (least recently used dropped first).
 CACHE_BYTES = 8 * 1024**3
@@ -67,6 +70,30 @@ class Claims:
                 self._held.discard(key)
 
 
+def hadoop_blocks(data: bytes, decompress: Callable[[bytes], bytes]) -> bytes:
+    """Hadoop's block-compressed stream (SnappyCodec): blocks of [uncompressed length], then
+    [compressed length][compressed bytes] chunks until that many bytes are produced."""
+    out, pos = bytearray(), 0
+    while pos + 4 <= len(data):
+        expected = int.from_bytes(data[pos : pos + 4], "big")
+        pos += 4
+        produced = 0
+        while produced < expected:
+            length = int.from_bytes(data[pos : pos + 4], "big")
+            chunk = decompress(data[pos + 4 : pos + 4 + length])
+            pos += 4 + length
+            out += chunk
+            produced += len(chunk)
+    return bytes(out)
+
+
+# Hadoop codecs Athena reads in text files and DuckDB does not, by file extension.
+DECODERS: dict[str, Callable[[bytes], bytes]] = {
+    ".snappy": lambda data: hadoop_blocks(data, lambda b: bytes(cramjam.snappy.decompress_raw(b))),
+    ".bz2": bz2.decompress,  # concatenated streams too
+}
+
+
 def _nested(a: str, b: str) -> bool:
     return a.startswith(b) or b.startswith(a)
 
@@ -91,7 +118,8 @@ class ObjectCache:
         self.capacity = capacity
         self.root = Path(tempfile.mkdtemp(prefix="etl-local-athena-"))
         self._lock = threading.Lock()
-        self._entries: OrderedDict[str, tuple[str, int]] = OrderedDict()  # url -> (etag, size)
+        # url -> (etag, size, decoded) of the copy
+        self._entries: OrderedDict[str, tuple[str, int, bool]] = OrderedDict()
         self._pins: dict[str, int] = {}
         self._loading: dict[str, threading.Lock] = {}
 
@@ -99,9 +127,11 @@ class ObjectCache:
         bucket, key = split_url(url)
         return self.root / bucket / key
 
-    def acquire(self, files: list[S3File]) -> list[str]:
+    def acquire(self, files: list[S3File], decode: bool = False) -> list[str]:
         """Local paths of ``files`` (fetched if missing or changed), pinned until ``release``.
-        A key that cannot be a local path is read from S3 directly."""
+        With ``decode``, text files in a Hadoop codec DuckDB cannot read (``.snappy``,
+        ``.bz2``) are stored decompressed. A key that cannot be a local path is read from S3
+        directly."""
         paths = []
         for file in files:
             bucket, key = split_url(file.url)
@@ -112,8 +142,8 @@ class ObjectCache:
                 self._pins[file.url] = self._pins.get(file.url, 0) + 1
                 loading = self._loading.setdefault(file.url, threading.Lock())
             with loading:
-                if self._entries.get(file.url) != (file.etag, file.size):
-                    self._fetch(file, bucket, key)
+                if self._entries.get(file.url) != (file.etag, file.size, decode):
+                    self._fetch(file, bucket, key, decode)
             with self._lock:
                 self._entries.move_to_end(file.url)
             paths.append(str(self.path(file.url)))
@@ -128,20 +158,25 @@ class ObjectCache:
                 else:
                     self._pins.pop(url, None)
 
-    def _fetch(self, file: S3File, bucket: str, key: str) -> None:
+    def _fetch(self, file: S3File, bucket: str, key: str, decode: bool) -> None:
         target = self.path(file.url)
         target.parent.mkdir(parents=True, exist_ok=True)
         response = self.s3.get_object(Bucket=bucket, Key=key)
         partial = target.with_name(f".{target.name}.{threading.get_ident()}.part")
+        decoder = next((d for ext, d in DECODERS.items() if key.endswith(ext)), None)
         with partial.open("wb") as out:
-            shutil.copyfileobj(response["Body"], out, 1024 * 1024)
+            if decode and decoder is not None:
+                out.write(decoder(response["Body"].read()))
+            else:
+                shutil.copyfileobj(response["Body"], out, 1024 * 1024)
         os.replace(partial, target)  # a reader with the old copy open keeps reading it
         with self._lock:  # the version read, which a later listing may show has changed
-            self._entries[file.url] = (str(response.get("ETag", "")), target.stat().st_size)
+            version = (str(response.get("ETag", "")), int(response["ContentLength"]), decode)
+            self._entries[file.url] = version
 
     def _evict(self) -> None:
         with self._lock:
-            total = sum(size for _, size in self._entries.values())
+            total = sum(entry[1] for entry in self._entries.values())
             for url in list(self._entries):
                 if total <= self.capacity:
                     break
@@ -168,7 +203,7 @@ class ObjectCache:
         size = local.stat().st_size
         os.replace(local, target)
         with self._lock:
-            self._entries[url] = (etag, size)
+            self._entries[url] = (etag, size, False)
         self._evict()
 
     def as_urls(self, text: str) -> str:

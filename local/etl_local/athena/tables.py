@@ -25,6 +25,7 @@ from etl_local.athena.formats import (
     StorageSpec,
     arrow_reader_for,
     empty_scan,
+    is_text,
     quote_ident,
     reader_for,
     select_from,
@@ -226,11 +227,11 @@ def _reader(scope: Scope, table: CatalogTable, spec: StorageSpec) -> Reader:
     return read
 
 
-def _scan_paths(scope: Scope, files: list[S3File]) -> list[str]:
+def _scan_paths(scope: Scope, files: list[S3File], spec: StorageSpec) -> list[str]:
     """The paths DuckDB reads ``files`` from (local copies), counted as data scanned."""
     scope.scanned_bytes += sum(f.size for f in files)
     scope.pinned.extend(f.url for f in files)
-    return scope.storage.cache.acquire(files)
+    return scope.storage.cache.acquire(files, decode=is_text(spec))
 
 
 def _spec(table: CatalogTable, partition: Partition) -> StorageSpec:
@@ -277,7 +278,7 @@ def scan_sql(scope: Scope, table: CatalogTable, predicates: list[exp.Expression]
         if not files:
             return empty_scan(table.columns)
         return _reader(scope, table, table_spec)(
-            _scan_paths(scope, files), table.columns, table_spec, []
+            _scan_paths(scope, files, table_spec), table.columns, table_spec, []
         )
     partitions = _prune(
         scope, table, scope.catalog.partitions(table.database, table.name), predicates
@@ -293,7 +294,7 @@ def scan_sql(scope: Scope, table: CatalogTable, predicates: list[exp.Expression]
         if arrow_reader_for(spec) is None and _hive_layout(table, partition, files):
             hive.setdefault(repr(spec), (spec, []))[1].extend(files)
             continue
-        scan = _reader(scope, table, spec)(_scan_paths(scope, files), table.columns, spec, [])
+        scan = _reader(scope, table, spec)(_scan_paths(scope, files, spec), table.columns, spec, [])
         constants = ", ".join(
             f"CAST({sql_string(v)} AS {hive_to_duckdb(k.type)}) AS {quote_ident(k.name)}"
             for v, k in zip(partition.values, table.partition_keys, strict=False)
@@ -302,7 +303,7 @@ def scan_sql(scope: Scope, table: CatalogTable, predicates: list[exp.Expression]
     for spec, files in hive.values():
         branches.append(
             _reader(scope, table, spec)(
-                _scan_paths(scope, files), table.columns, spec, table.partition_keys
+                _scan_paths(scope, files, spec), table.columns, spec, table.partition_keys
             )
         )
     return " UNION ALL BY NAME ".join(branches) if branches else empty_scan(table.all_columns)

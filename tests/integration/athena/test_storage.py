@@ -75,3 +75,41 @@ def test_closing_the_api_removes_the_local_copies(plane):
     assert root.is_dir()
     api.close()
     assert not root.exists()
+
+
+def _hadoop_snappy(data: bytes, block: int = 8) -> bytes:
+    """Hadoop's SnappyCodec stream, in small blocks so a file has several."""
+    import cramjam
+
+    out = b""
+    for start in range(0, len(data), block):
+        raw = data[start : start + block]
+        compressed = bytes(cramjam.snappy.compress_raw(raw))
+        out += len(raw).to_bytes(4, "big") + len(compressed).to_bytes(4, "big") + compressed
+    return out
+
+
+@pytest.mark.parametrize("codec", ["snappy", "bz2", "gz"])
+def test_compressed_text_inputs_athena_reads(athena, codec):
+    import bz2
+    import gzip
+
+    encode = {"snappy": _hadoop_snappy, "bz2": bz2.compress, "gz": gzip.compress}[codec]
+    db, loc = _table(athena, "k string, v int")
+    athena.put(loc + f"part-0.csv.{codec}", encode(b"a,1\nb,2\nc,3\n"))
+    assert athena.rows(f"SELECT k, v FROM {db}.t ORDER BY k") == [
+        ["a", "1"],
+        ["b", "2"],
+        ["c", "3"],
+    ]
+
+
+def test_snappy_json_lines(athena):
+    db = athena.database("storage")
+    loc = athena.location("storage_json")
+    athena.put(loc + "x.json.snappy", _hadoop_snappy(b'{"a": 1}\n{"a": 2}\n'))
+    athena.run(
+        f"CREATE EXTERNAL TABLE {db}.j (a int) "
+        f"ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe' LOCATION '{loc}'"
+    )
+    assert athena.rows(f"SELECT a FROM {db}.j ORDER BY a") == [["1"], ["2"]]
