@@ -7,6 +7,7 @@ behaves differently; ``DUCKDB_ERRORS`` turns DuckDB's errors into Athena's, with
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Callable
@@ -37,6 +38,13 @@ logging.getLogger("sqlglot").addFilter(_CommandFallbackFilter())
 
 
 def parse(sql: str) -> exp.Expression:
+    """One statement parsed (a fresh tree: callers rewrite it in place). A view's text or a
+    statement run again is parsed once."""
+    return _parse(sql).copy()
+
+
+@functools.lru_cache(maxsize=256)
+def _parse(sql: str) -> exp.Expression:
     try:
         statements = [s for s in sqlglot.parse(sql, read=READ) if s is not None]
     except ParseError as err:
