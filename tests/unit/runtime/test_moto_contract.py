@@ -76,3 +76,28 @@ def test_action_moto_lacks_is_a_clear_aws_error(ctx: LocalContext) -> None:
     assert err.value.response["Error"]["Code"] == "NotImplementedException"
     assert err.value.response["ResponseMetadata"]["RetryAttempts"] == 0
     assert "AWSGlue.CreateClassifier" in err.value.response["Error"]["Message"]
+
+
+def test_moto_models_the_workspace_mirror_reads(ctx: LocalContext) -> None:
+    """The mirror reads the current object and the catalogue from moto's models (no request,
+    no recursion into the plane): the shapes it relies on."""
+    from etl_local.awsapi import bucket_names, current_database, current_object, current_table
+
+    s3, glue = ctx.client("s3"), ctx.client("glue")
+    s3.create_bucket(Bucket="contract-mirror")
+    s3.put_object(Bucket="contract-mirror", Key="k", Body=b"body")
+    assert "contract-mirror" in bucket_names()
+    assert current_object("contract-mirror", "k") == b"body"
+    assert current_object("contract-mirror", "missing") is None
+    assert current_object("no-such-bucket-here", "k") is None
+    glue.create_database(DatabaseInput={"Name": "contract_mirror", "Description": "d"})
+    table = {"Name": "t", "PartitionKeys": [{"Name": "p", "Type": "string"}]}
+    glue.create_table(DatabaseName="contract_mirror", TableInput=table)
+    glue.create_partition(
+        DatabaseName="contract_mirror", TableName="t", PartitionInput={"Values": ["1"]}
+    )
+    assert current_database("contract_mirror") == {"Name": "contract_mirror", "Description": "d"}
+    assert current_table("contract_mirror", "t") == {**table, "Partitions": [{"Values": ["1"]}]}
+    assert current_table("contract_mirror", "missing") is None
+    glue.delete_database(Name="contract_mirror")
+    assert current_database("contract_mirror") is None
