@@ -182,6 +182,20 @@ def enrich_arguments(month: str, tag: str) -> dict[str, str]:
     return arguments
 
 
+def group_cpu_seconds(group: int | None) -> float:
+    """CPU time used so far by a process group (the warm driver and its JVM): unlike wall
+    time, it hardly depends on what else the machine is doing."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        if group is not None and int(fields[2]) == group:
+            total += sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
 def timed_run(runner: JobRunner, month: str, tag: str) -> float:
     started = time.perf_counter()
     result = runner.run(
@@ -209,25 +223,32 @@ def bench_job(s3: Any, workdir: Path, warm_runs: int) -> None:
         runner.prewarm()
         runner.ready(timeout=600)
         ready = time.perf_counter() - started
+        cpu = [group_cpu_seconds(runner.driver_pid)]
         first = timed_run(runner, "01", "first")
+        cpu.append(group_cpu_seconds(runner.driver_pid))
         warm = sorted(timed_run(runner, "01", f"warm{i}") for i in range(warm_runs))
+        cpu.append(group_cpu_seconds(runner.driver_pid))
         started = time.perf_counter()
         with ThreadPoolExecutor(len(months)) as pool:
             each = list(pool.map(lambda m: timed_run(runner, m, "together"), months))
         together = time.perf_counter() - started
+        cpu.append(group_cpu_seconds(runner.driver_pid))
     finally:
         runner.close()
     print(f"load average before the job runs: {LOAD_AT_START}, after: {os.getloadavg()}")
     print(f"staging in of one month's inputs (boto3 via the API plane): {staging_in:.2f} s")
-    print(f"JVM + SparkSession ready (what prewarm overlaps):  {ready:.1f} s")
-    print(f"first run on the fresh driver (cold JIT):          {first:.1f} s")
+    print(f"JVM + SparkSession ready (what prewarm overlaps):  {ready:.1f} s ({cpu[0]:.1f} s CPU)")
+    print(
+        f"first run on the fresh driver:                     {first:.1f} s ({cpu[1] - cpu[0]:.1f} s CPU)"
+    )
     print(f"cold start total (JVM start + first run):          {ready + first:.1f} s")
     print(
         f"warm run of one month, {warm_runs} runs: min {warm[0]:.1f} s, median {warm[len(warm) // 2]:.1f} s"
     )
     print(
         f"twelve months submitted together: {together:.1f} s wall "
-        f"(each run {min(each):.1f}-{max(each):.1f} s; serial estimate {12 * warm[len(warm) // 2]:.1f} s)"
+        f"(each run {min(each):.1f}-{max(each):.1f} s; serial estimate {12 * warm[len(warm) // 2]:.1f} s; "
+        f"{(cpu[3] - cpu[2]) / 12:.1f} s CPU per run)"
     )
 
 

@@ -176,6 +176,12 @@ class WarmDriver:
         """Start the driver (its JVM and SparkSession) now, in the background."""
         self._ensure_worker()
 
+    @property
+    def pid(self) -> int | None:
+        """The driver process (its JVM is in its process group), None before it starts."""
+        worker = self._worker
+        return worker.process.pid if worker is not None and worker.alive() else None
+
     def ready(self, timeout: float) -> bool:
         """Wait until the driver's SparkSession is up (starting it if needed)."""
         worker = self._ensure_worker()

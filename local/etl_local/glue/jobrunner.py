@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shlex
 import shutil
 import sys
 import threading
@@ -36,6 +37,9 @@ SPARK_CONF = {
     # concurrent runs on the warm driver share the cores (one pool per run), not first-come
     "spark.scheduler.mode": "FAIR",
     "spark.ui.showConsoleProgress": "false",  # progress bars only clutter the logs
+    # JIT: C1 only. A job run here is seconds of many small queries; C2's optimising
+    # compiles cost more CPU than they win back (flights_enrich, one month: ~35% less CPU)
+    "spark.driver.extraJavaOptions": "-XX:TieredStopAtLevel=1",
 }
 
 
@@ -63,7 +67,7 @@ class RunResult:
 
 
 def spark_submit_args(conf: dict[str, str], cores: int = 2) -> str:
-    settings = " ".join(f"--conf {key}={value}" for key, value in conf.items())
+    settings = " ".join(f"--conf {shlex.quote(f'{key}={value}')}" for key, value in conf.items())
     return f"--master local[{cores}] {settings} pyspark-shell"
 
 
@@ -157,6 +161,11 @@ class JobRunner:
         """Warm runner: block until the driver's SparkSession is up (True), e.g. after
         ``prewarm``; a cold runner has nothing to wait for."""
         return self._warm.ready(timeout) if self._warm is not None else True
+
+    @property
+    def driver_pid(self) -> int | None:
+        """Warm runner: the driver's process id (its JVM is in its process group)."""
+        return self._warm.pid if self._warm is not None else None
 
     def close(self) -> None:
         if self._warm is not None:

@@ -144,3 +144,15 @@ def test_stopping_one_run_leaves_the_others_running(
     assert _state(world, waiting, runs[1]) == "RUNNING"  # still going after both ended
     world.call("BatchStopJobRun", JobName=waiting, JobRunIds=[runs[1]])
     assert world.api.jobs.wait(waiting, runs[1], timeout=60)["JobRunState"] == "STOPPED"
+
+
+def test_prewarm_starts_the_jvm_and_spark_session_before_any_run(tmp_path: Any) -> None:
+    runner = JobRunner(None, tmp_path, warm=True)
+    try:
+        runner.prewarm()
+        assert runner.ready(timeout=300)  # the worker says ready only once its session is up
+        log = (tmp_path / "warm-driver.log").read_text()
+        assert "Setting default log level" in log  # the JVM's own start-up output
+        assert not list(tmp_path.glob("*/*/driver.log"))  # and no run was needed for it
+    finally:
+        runner.close()
