@@ -10,7 +10,8 @@ Public interface:
   any ``storage.ObjectStore`` (S3 or a local folder).
 - ``jobrunner.JobRunner(s3, workspace, warm=...)``: runs a Glue Spark script with Glue's
   argument handling and S3 staging (``staging``); ``driver``/``worker`` are the Spark driver
-  processes (cold / warm); ``shim/awsglue`` is put on the driver's sys.path only.
+  processes (cold: one per run / warm: one shared by concurrent runs, a thread each, started
+  early by ``prewarm``); ``shim/awsglue`` is put on the driver's sys.path only.
 - ``cli.crawl``: ``etl-local crawl DIR [--format json]``.
 
 Inside: ``classifiers`` (Avro/ORC/Parquet/JSON/CSV, Glue's order), ``types`` (Glue types and
