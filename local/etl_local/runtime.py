@@ -37,7 +37,6 @@ from etl_local.stepfunctions.integrations.base import RUN_CHANGES
 from etl_local.workspace import (
     Workspace,
     build_lake_database,
-    dump_catalog,
     restore_catalog,
 )
 
@@ -138,6 +137,7 @@ class LocalRuntime:
         self.report.config = publish_config(ctx, self.repo_root, self.stack)
         if self._restore:
             self._restore_workspace()
+        self.plane.mirror_to(self.workspace, ctx.passthrough_client("s3"))  # write-through
         self.plane.emit_s3_events(ctx.passthrough_client("s3"), self.bus.publish)
         os.environ.setdefault("AWS_ENDPOINT_URL", ctx.endpoint_url)
         return self
@@ -164,7 +164,10 @@ class LocalRuntime:
         if self.plane is None:
             return
         try:
-            if export:
+            ended = getattr(self.plane.router.apis.get("stepfunctions"), "ended_at_start", [])
+            if ended:  # ended ABORTED at start: let their failure handling finish, and keep it
+                self.settle()
+            if export or ended:
                 self.export()
         finally:
             self.plane.stop()  # the engines first: they may still publish events
@@ -235,12 +238,8 @@ class LocalRuntime:
         )
 
     def export(self) -> list[str]:
-        """Write the lake (objects, catalogue, ``lake.duckdb``) into the workspace."""
-        assert self.ctx is not None
-        self.workspace.export_objects(self.ctx.passthrough_client("s3"), self.buckets())
-        catalog = dump_catalog(self.ctx.passthrough_client("glue"))
-        self.workspace.save_catalog(catalog)
-        return build_lake_database(self.workspace, catalog)
+        """Write ``lake.duckdb`` (objects and catalogue are already written through)."""
+        return build_lake_database(self.workspace, self.workspace.load_catalog())
 
     # ------------------------------------------------------------------ landing files
 
@@ -316,7 +315,12 @@ class LocalRuntime:
             for page in sfn.get_paginator("list_executions").paginate(stateMachineArn=arn):
                 found += page["executions"]
         if since is not None:
-            found = [e for e in found if _epoch(e["startDate"]) >= since - 1]
+            # a redriven execution keeps its start date: its redrive date says it runs again
+            found = [
+                e
+                for e in found
+                if max(_epoch(e["startDate"]), _epoch(e.get("redriveDate", 0))) >= since - 1
+            ]
         return sorted(found, key=lambda e: _epoch(e["startDate"]))
 
     def history(self, execution_arn: str) -> list[dict[str, Any]]:
