@@ -147,7 +147,9 @@ class GlueCatalog:
     def delete_table(self, database: str, name: str) -> None:
         self.glue.delete_table(DatabaseName=database, Name=name)
 
-    def add_partitions(self, database: str, name: str, partitions: list[Partition]) -> None:
+    def add_partitions(
+        self, database: str, name: str, partitions: list[Partition], if_not_exists: bool = False
+    ) -> None:
         for start in range(0, len(partitions), PARTITION_BATCH):
             batch = partitions[start : start + PARTITION_BATCH]
             response = self.glue.batch_create_partition(
@@ -157,7 +159,14 @@ class GlueCatalog:
                     {"Values": p.values, "StorageDescriptor": p.storage} for p in batch
                 ],
             )
-            errors = response.get("Errors") or []
+            errors = [
+                e
+                for e in response.get("Errors") or []
+                if not (
+                    if_not_exists
+                    and e.get("ErrorDetail", {}).get("ErrorCode") == "AlreadyExistsException"
+                )
+            ]
             if errors:
                 detail = errors[0].get("ErrorDetail", {})
                 raise ClientError(

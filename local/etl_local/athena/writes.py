@@ -567,6 +567,7 @@ def _register_partitions(
     name: str,
     descriptor: dict[str, Any],
     partitions: dict[tuple[str, ...], str],
+    if_not_exists: bool = False,
 ) -> None:
     if not partitions:
         return
@@ -575,7 +576,7 @@ def _register_partitions(
         storage = copy.deepcopy(descriptor)
         storage["Location"] = location
         entries.append(Partition(list(values), location, storage))
-    stmt.catalog.add_partitions(database, name, entries)
+    stmt.catalog.add_partitions(database, name, entries, if_not_exists)
 
 
 def _rows_result(kind: str, count: int, files: list[str]) -> QueryResult:
@@ -637,7 +638,8 @@ def run_insert(stmt: Statement) -> QueryResult:
         }
         new = {values: loc for values, loc in written.items() if values not in registered}
         descriptor = copy.deepcopy(table.raw.get("StorageDescriptor") or {})
-        _register_partitions(stmt, table.database, table.name, descriptor, new)
+        # a concurrent INSERT may register the same new partition first: that is no error
+        _register_partitions(stmt, table.database, table.name, descriptor, new, True)
         files = _move_to_registered(stmt, files, written, registered)
     return _rows_result("INSERT", count, files)
 

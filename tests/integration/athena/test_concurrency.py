@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from botocore.exceptions import ClientError
 
 pytestmark = pytest.mark.integration
 
@@ -91,3 +92,57 @@ def test_two_concurrent_ctas_of_one_table_one_fails_table_already_exists(plane, 
     bucket, _, prefix = loser[5:].partition("/")
     s3 = plane.ctx.client("s3")
     assert "Contents" not in s3.list_objects_v2(Bucket=bucket, Prefix=prefix)
+
+
+def test_concurrent_inserts_into_one_new_partition_all_succeed(plane, athena):
+    glue = plane.ctx.client("glue")
+    database = "concurrent_insert"
+    glue.create_database(DatabaseInput={"Name": database})
+    location = "s3://athena-t-lake/concurrent_insert/"
+    first = start(
+        athena,
+        f"CREATE TABLE {database}.t WITH (external_location = '{location}', "
+        "partitioned_by = ARRAY['p']) AS SELECT 0 AS x, 'old' AS p",
+        database,
+    )
+    assert finish(athena, first)["State"] == "SUCCEEDED"
+    ids = [
+        start(athena, f"INSERT INTO {database}.t VALUES ({i}, 'new')", database) for i in range(4)
+    ]
+    assert [finish(athena, query_id)["State"] for query_id in ids] == ["SUCCEEDED"] * 4
+    count = start(athena, f"SELECT count(*) FROM {database}.t WHERE p = 'new'", database)
+    assert finish(athena, count)["State"] == "SUCCEEDED"
+    assert plane.api.result(count).rows == [(4,)]
+
+
+def test_registering_an_existing_partition_if_not_exists_is_no_error(athena_engine_catalog):
+    catalog, database = athena_engine_catalog
+    partition = catalog.partitions(database, "t")[0]
+    catalog.add_partitions(database, "t", [partition], if_not_exists=True)
+    with pytest.raises(ClientError) as err:
+        catalog.add_partitions(database, "t", [partition])
+    assert err.value.response["Error"]["Code"] == "AlreadyExistsException"
+
+
+@pytest.fixture
+def athena_engine_catalog(plane):
+    from etl_local.athena.catalog import GlueCatalog
+
+    glue = plane.ctx.client("glue")
+    database = "partition_exists"
+    glue.create_database(DatabaseInput={"Name": database})
+    descriptor = {"Columns": [{"Name": "x", "Type": "int"}], "Location": "s3://athena-t-lake/pe/"}
+    glue.create_table(
+        DatabaseName=database,
+        TableInput={
+            "Name": "t",
+            "StorageDescriptor": descriptor,
+            "PartitionKeys": [{"Name": "p", "Type": "string"}],
+        },
+    )
+    glue.create_partition(
+        DatabaseName=database,
+        TableName="t",
+        PartitionInput={"Values": ["a"], "StorageDescriptor": descriptor},
+    )
+    return GlueCatalog(glue), database
