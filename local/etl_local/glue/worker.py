@@ -150,7 +150,7 @@ class RunImports(importlib.abc.MetaPathFinder):
 def _forget_modules(folder: Path) -> None:
     for name, module in list(sys.modules.items()):
         source = getattr(module, "__file__", None) or ""
-        if source.startswith(str(folder)):
+        if source.startswith(str(folder) + os.sep):
             del sys.modules[name]
 
 
@@ -285,14 +285,27 @@ class Worker:
         except RunCancelled:
             error = CANCELLED
         finally:
-            with self.lock:
-                run.in_script = False
-                self.runs.pop(run.run_id, None)
+            self._leave_script(run)
             _local.run = None
             run.log.close()
             _forget_modules(Path(request["root"]))  # its script and --extra-py-files
-            Path(request["result"]).write_text(json.dumps({"ok": error is None, "error": error}))
-            self.send({"done": run.run_id})
+            self._report(request, error)
+
+    def _leave_script(self, run: Run) -> None:
+        """From here on the reaper raises nothing in this thread; one it raised just before
+        arrives here, and is absorbed."""
+        while True:
+            try:
+                with self.lock:
+                    run.in_script = False
+                    self.runs.pop(run.run_id, None)
+                return
+            except RunCancelled:
+                continue
+
+    def _report(self, request: dict[str, Any], error: str | None) -> None:
+        Path(request["result"]).write_text(json.dumps({"ok": error is None, "error": error}))
+        self.send({"done": request["run"]})
 
     def _session_for(self, run: Run) -> Any:
         """The run's own SQL session, its jobs grouped and pooled under the run's id (the
@@ -330,8 +343,11 @@ class Worker:
             request = json.loads(line)
             if "cancel" in request:
                 self.cancel(request["cancel"])
-            else:
+                continue
+            try:
                 self.start(request)
+            except Exception as exc:  # e.g. its log cannot be opened: that run fails alone
+                self._report(request, error_message(exc))
 
 
 def main() -> None:
