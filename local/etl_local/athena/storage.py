@@ -103,6 +103,23 @@ def _safe_key(key: str) -> bool:
     return all(part not in ("", ".", "..") for part in key.split("/")) and "\x00" not in key
 
 
+CACHE_PREFIX = "etl-local-athena-"
+
+
+def _remove_orphans() -> None:
+    """Remove the copies left by engines whose process ended without closing them (killed)."""
+    for path in Path(tempfile.gettempdir()).glob(f"{CACHE_PREFIX}*-*"):
+        pid = path.name[len(CACHE_PREFIX) :].split("-", 1)[0]
+        if not pid.isdigit():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(path, ignore_errors=True)
+        except PermissionError:
+            continue  # alive, another user's
+
+
 class ObjectCache:
     """Local copies of S3 objects, one GET each, kept while their ETag holds.
 
@@ -116,7 +133,8 @@ class ObjectCache:
     def __init__(self, s3: Any, capacity: int = CACHE_BYTES) -> None:
         self.s3 = s3
         self.capacity = capacity
-        self.root = Path(tempfile.mkdtemp(prefix="etl-local-athena-"))
+        _remove_orphans()
+        self.root = Path(tempfile.mkdtemp(prefix=f"{CACHE_PREFIX}{os.getpid()}-"))
         self._lock = threading.Lock()
         # url -> (etag, size, decoded) of the copy
         self._entries: OrderedDict[str, tuple[str, int, bool]] = OrderedDict()

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
 import pytest
 from etl_local.athena.errors import AthenaQueryError
+from etl_local.athena.storage import CACHE_PREFIX, ObjectCache
 
 pytestmark = pytest.mark.integration
 
@@ -113,3 +119,18 @@ def test_snappy_json_lines(athena):
         f"ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe' LOCATION '{loc}'"
     )
     assert athena.rows(f"SELECT a FROM {db}.j ORDER BY a") == [["1"], ["2"]]
+
+
+def test_copies_left_by_a_killed_process_are_removed_by_the_next_engine():
+    base = Path(tempfile.gettempdir())
+    orphan = base / f"{CACHE_PREFIX}999999999-test"  # no such process
+    alive = base / f"{CACHE_PREFIX}{os.getpid()}-test"
+    for folder in (orphan, alive):
+        (folder / "bucket").mkdir(parents=True, exist_ok=True)
+    cache = ObjectCache(s3=None)
+    try:
+        assert not orphan.exists()
+        assert alive.exists()
+    finally:
+        cache.close()
+        shutil.rmtree(alive, ignore_errors=True)
