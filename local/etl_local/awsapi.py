@@ -40,7 +40,13 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from etl_local.awserrors import AwsError
 from etl_local.context import ACCOUNT_ID, PASSTHROUGH_HEADER, REGION
-from etl_local.workspace import UnsafeKey, Workspace, database_input, table_entry
+from etl_local.workspace import (
+    UnsafeKey,
+    Workspace,
+    database_input,
+    partition_input,
+    table_input,
+)
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +71,7 @@ MOTO_INTERNALS = (
     "moto.moto_server.werkzeug_app.MotoRequestHandler",
     "moto.s3.notifications._send_event_bridge_message",
     "moto.s3.models.s3_backends",
+    "moto.s3.models.FakeKey",
     "moto.glue.models.glue_backends",
 )
 
@@ -560,28 +567,48 @@ class S3EventEmitter:
 # --------------------------------------------------------------------------- workspace mirror
 
 
-def _partition_changes(params: dict[str, Any]) -> list[tuple[str, str | None]]:
-    return [(params["DatabaseName"], params["TableName"])]
+@dataclass(frozen=True)
+class CatalogChange:
+    """What one catalogue change touched: a database, a table, or a table's partition."""
+
+    database: str
+    table: str | None = None
+    values: tuple[str, ...] | None = None  # a partition's values
 
 
-# Glue actions that change the catalogue -> the (database, table) each changes (table None:
-# the database itself; a deleted database takes its tables with it).
-GLUE_CHANGES: dict[str, Callable[[dict[str, Any]], list[tuple[str, str | None]]]] = {
-    "CreateDatabase": lambda p: [(p["DatabaseInput"]["Name"], None)],
-    "UpdateDatabase": lambda p: [(p["Name"], None)],
-    "DeleteDatabase": lambda p: [(p["Name"], None)],
-    "CreateTable": lambda p: [(p["DatabaseName"], p["TableInput"]["Name"])],
-    "UpdateTable": lambda p: [(p["DatabaseName"], p["TableInput"]["Name"])],
-    "DeleteTable": lambda p: [(p["DatabaseName"], p["Name"])],
-    "BatchDeleteTable": lambda p: [(p["DatabaseName"], name) for name in p["TablesToDelete"]],
-    "DeleteTableVersion": _partition_changes,
-    "BatchDeleteTableVersion": _partition_changes,
-    "CreatePartition": _partition_changes,
-    "BatchCreatePartition": _partition_changes,
-    "UpdatePartition": _partition_changes,
-    "BatchUpdatePartition": _partition_changes,
-    "DeletePartition": _partition_changes,
-    "BatchDeletePartition": _partition_changes,
+def _partitions(params: dict[str, Any], *values: list[str]) -> list[CatalogChange]:
+    return [CatalogChange(params["DatabaseName"], params["TableName"], tuple(v)) for v in values]
+
+
+# Glue actions that change the catalogue -> what each changes (read again from moto after it)
+GLUE_CHANGES: dict[str, Callable[[dict[str, Any]], list[CatalogChange]]] = {
+    "CreateDatabase": lambda p: [CatalogChange(p["DatabaseInput"]["Name"])],
+    "UpdateDatabase": lambda p: [CatalogChange(p["Name"])],
+    "DeleteDatabase": lambda p: [CatalogChange(p["Name"])],
+    "CreateTable": lambda p: [CatalogChange(p["DatabaseName"], p["TableInput"]["Name"])],
+    "UpdateTable": lambda p: [CatalogChange(p["DatabaseName"], p["TableInput"]["Name"])],
+    "DeleteTable": lambda p: [CatalogChange(p["DatabaseName"], p["Name"])],
+    "BatchDeleteTable": lambda p: [
+        CatalogChange(p["DatabaseName"], t) for t in p["TablesToDelete"]
+    ],
+    "DeleteTableVersion": lambda p: [CatalogChange(p["DatabaseName"], p["TableName"])],
+    "BatchDeleteTableVersion": lambda p: [CatalogChange(p["DatabaseName"], p["TableName"])],
+    "CreatePartition": lambda p: _partitions(p, p["PartitionInput"]["Values"]),
+    "BatchCreatePartition": lambda p: _partitions(
+        p, *(e["Values"] for e in p["PartitionInputList"])
+    ),
+    "UpdatePartition": lambda p: _partitions(
+        p, p["PartitionValueList"], p["PartitionInput"]["Values"]
+    ),
+    "BatchUpdatePartition": lambda p: _partitions(
+        p,
+        *(e["PartitionValueList"] for e in p["Entries"]),
+        *(e["PartitionInput"]["Values"] for e in p["Entries"]),
+    ),
+    "DeletePartition": lambda p: _partitions(p, p["PartitionValues"]),
+    "BatchDeletePartition": lambda p: _partitions(
+        p, *(e["Values"] for e in p["PartitionsToDelete"])
+    ),
 }
 
 
@@ -597,20 +624,6 @@ def _s3_backend() -> Any:
     return s3_backends[ACCOUNT_ID]["aws"]
 
 
-def current_object(bucket: str, key: str) -> bytes | None:
-    """The content of the current version of ``s3://bucket/key`` (None: no such object, or
-    its current version is a delete marker), read from moto's model without a request."""
-    try:
-        obj = _s3_backend().get_object(bucket, key)
-    except Exception:  # NoSuchBucket: a deleted bucket has no objects
-        return None
-    return None if obj is None else bytes(obj.value)
-
-
-def bucket_names() -> list[str]:
-    return list(_s3_backend().buckets)
-
-
 def _moto_retry(read: Callable[[], Any]) -> Any:
     """``read`` of moto's dicts, again if another request changed one under it."""
     for _ in range(10):
@@ -621,20 +634,60 @@ def _moto_retry(read: Callable[[], Any]) -> Any:
     return read()
 
 
-def current_table(database: str, table: str) -> dict[str, Any] | None:
-    """``table_entry`` of a table as moto holds it now (None: no such table)."""
-    found = _glue_backend().databases.get(database)
-    fake = found.tables.get(table) if found is not None else None
-    if fake is None:
+def current_object(bucket: str, key: str) -> bytes | None:
+    """The content of the current version of ``s3://bucket/key`` (None: no such object, or
+    its current version is a delete marker), read from moto's model without a request."""
+    try:
+        obj = _s3_backend().get_object(bucket, key)
+    except Exception:  # NoSuchBucket: a deleted bucket has no objects
         return None
-    return _moto_retry(
-        lambda: table_entry(fake.as_dict(), [p.as_dict() for p in list(fake.partitions.values())])
-    )
+    return None if obj is None else bytes(obj.value)
+
+
+def current_objects(bucket: str) -> list[tuple[str, int, str]]:
+    """(key, size, ETag) of the current objects of ``bucket`` (delete markers left out)."""
+    from moto.s3.models import FakeKey
+
+    keys = _s3_backend().get_bucket(bucket).keys
+    return [
+        (key, obj.size, obj.etag)
+        for key, obj in _moto_retry(lambda: list(keys.items()))
+        if isinstance(obj, FakeKey)
+    ]
+
+
+def bucket_names() -> list[str]:
+    return list(_s3_backend().buckets)
+
+
+def _fake_table(database: str, table: str) -> Any:
+    found = _glue_backend().databases.get(database)
+    return found.tables.get(table) if found is not None else None
 
 
 def current_database(database: str) -> dict[str, Any] | None:
+    """The DatabaseInput of a database as moto holds it now (None: no such database)."""
     found = _glue_backend().databases.get(database)
     return None if found is None else database_input(found.as_dict())
+
+
+def current_table(database: str, table: str) -> dict[str, Any] | None:
+    """The TableInput of a table as moto holds it now (None: no such table)."""
+    fake = _fake_table(database, table)
+    return None if fake is None else table_input(fake.as_dict())
+
+
+def current_partition(database: str, table: str, values: tuple[str, ...]) -> dict[str, Any] | None:
+    """The PartitionInput of a partition as moto holds it now (None: no such partition)."""
+    fake = _fake_table(database, table)
+    found = fake.partitions.get(str(list(values))) if fake is not None else None
+    return None if found is None else partition_input(found.as_dict())
+
+
+def current_partitions(database: str, table: str) -> list[dict[str, Any]]:
+    fake = _fake_table(database, table)
+    found = [] if fake is None else _moto_retry(lambda: list(fake.partitions.values()))
+    return [partition_input(p.as_dict()) for p in found]
 
 
 class WorkspaceMirror:
@@ -642,8 +695,9 @@ class WorkspaceMirror:
     the request that made it is answered: a crash loses nothing a client was told is done.
 
     Each change re-reads the current state of what it touched (the object's current version,
-    the table with its partitions) under a lock, so concurrent changes of one object or table
-    leave the last state on disk whatever order their requests finish in.
+    the table, the partition) under a lock, so concurrent changes of one object or table
+    leave the last state on disk whatever order their requests finish in. One file per
+    object, table and partition: a change costs the same whatever the lake's size.
     """
 
     def __init__(self, workspace: Workspace) -> None:
@@ -666,28 +720,45 @@ class WorkspaceMirror:
 
     def catalog_changed(self, action: str, params: dict[str, Any]) -> None:
         try:
-            touched = GLUE_CHANGES[action](params)
+            changes = GLUE_CHANGES[action](params)
         except (KeyError, TypeError):  # moto accepted it; nothing we can name changed
             return
         with self._catalog:
-            for database, table in touched:
-                if table is None:
-                    self.workspace.save_database(current_database(database), database)
-                else:
-                    self.workspace.save_table(database, table, current_table(database, table))
+            for change in changes:
+                self._save(change)
 
-    def sync(self, s3_client: Any) -> int:
+    def _save(self, change: CatalogChange) -> None:
+        workspace, database, table = self.workspace, change.database, change.table
+        if table is None:
+            workspace.save_database(current_database(database), database)
+        elif change.values is None:
+            workspace.save_table(database, table, current_table(database, table))
+        else:
+            partition = current_partition(database, table, change.values)
+            workspace.save_partition(database, table, list(change.values), partition)
+
+    def sync(self) -> int:
         """Bring the workspace up to moto's state (what changed before the mirror was on: the
-        provisioned stack, a fresh start); returns the objects written."""
+        provisioned stack, a fresh start), read from moto's models; returns the objects
+        written."""
+        written = 0
         with self._objects:
-            written = self.workspace.export_objects(s3_client, bucket_names())
+            for bucket in bucket_names():
+                written += self.workspace.sync_objects(
+                    bucket,
+                    current_objects(bucket),
+                    lambda key, bucket=bucket: current_object(bucket, key) or b"",
+                )
         with self._catalog:
             catalog = []
             for name in list(_glue_backend().databases):
-                tables = list(_glue_backend().databases[name].tables)
-                entries = [t for t in (current_table(name, t) for t in tables) if t is not None]
+                tables = []
+                for table in list(_glue_backend().databases[name].tables):
+                    entry = current_table(name, table)
+                    if entry is not None:
+                        tables.append({**entry, "Partitions": current_partitions(name, table)})
                 catalog.append(
-                    {"Name": name, "DatabaseInput": current_database(name), "Tables": entries}
+                    {"Name": name, "DatabaseInput": current_database(name), "Tables": tables}
                 )
             self.workspace.save_catalog({"databases": catalog})
         return written
@@ -937,13 +1008,13 @@ class ApiPlane:
                     log.exception("%s: events_ready failed", service)
         return self.emitter
 
-    def mirror_to(self, workspace: Workspace, s3_passthrough_client: Any) -> WorkspaceMirror:
+    def mirror_to(self, workspace: Workspace) -> WorkspaceMirror:
         """Write every object and catalogue change through to ``workspace`` from now on, after
         bringing it up to the current state (the runtime calls this once the stack is
         provisioned and the workspace restored)."""
         mirror = WorkspaceMirror(workspace)
         self.router.mirror = mirror
-        mirror.sync(s3_passthrough_client)
+        mirror.sync()
         return mirror
 
     def stop(self) -> None:

@@ -28,7 +28,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -157,32 +157,48 @@ class Workspace:
         self.remove_file(self.object_path(bucket, key), self.lake / bucket)
 
     def export_objects(self, s3: Any, buckets: Iterable[str]) -> int:
-        """Make ``lake/<bucket>/`` hold exactly the current objects of each of ``buckets``
-        (what the write-through did not see: a runtime without it, an older workspace);
-        returns how many files were written."""
+        """``sync_objects`` of each of ``buckets``, listed and read through the S3 API."""
         written = 0
         for bucket in buckets:
-            listed: set[Path] = set()
-            for obj in _list_objects(s3, bucket):
-                try:
-                    path = self.object_path(bucket, obj["Key"])
-                except UnsafeKey as exc:
-                    log.warning("not exported: %s", exc)
-                    continue
-                listed.add(path)
-                if _same_content(path, obj):
-                    continue
-                body = s3.get_object(Bucket=bucket, Key=obj["Key"])["Body"].read()
-                try:
-                    self.write_file(path, body)
-                except OSError as exc:  # a key that is also a "folder" of other keys
-                    log.warning("s3://%s/%s not exported: %s", bucket, obj["Key"], exc)
-                    continue
-                written += 1
-            folder = self.lake / bucket
-            stale = [p for p in folder.rglob("*") if p.is_file() and p not in listed]
-            for path in stale:  # deleted since it was written
-                self.remove_file(path, folder)
+
+            def read(key: str, bucket: str = bucket) -> bytes:
+                body: bytes = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+                return body
+
+            listing = ((o["Key"], o["Size"], o["ETag"]) for o in _list_objects(s3, bucket))
+            written += self.sync_objects(bucket, listing, read)
+        return written
+
+    def sync_objects(
+        self,
+        bucket: str,
+        listing: Iterable[tuple[str, int, str]],
+        read: Callable[[str], bytes],
+    ) -> int:
+        """Make ``lake/<bucket>/`` hold exactly the listed objects, (key, size, ETag) each,
+        reading with ``read(key)`` those whose file differs (what the write-through did not
+        see: changes before it started, an older workspace); returns the files written."""
+        written = 0
+        listed: set[Path] = set()
+        for key, size, etag in listing:
+            try:
+                path = self.object_path(bucket, key)
+            except UnsafeKey as exc:
+                log.warning("not exported: %s", exc)
+                continue
+            listed.add(path)
+            if _same_content(path, size, etag):
+                continue
+            try:
+                self.write_file(path, read(key))
+            except OSError as exc:  # a key that is also a "folder" of other keys
+                log.warning("s3://%s/%s not exported: %s", bucket, key, exc)
+                continue
+            written += 1
+        folder = self.lake / bucket
+        stale = [p for p in folder.rglob("*") if p.is_file() and p not in listed]
+        for path in stale:  # deleted since it was written
+            self.remove_file(path, folder)
         return written
 
     def exported_objects(self) -> Iterator[tuple[str, str, Path]]:
@@ -197,8 +213,12 @@ class Workspace:
     def database_folder(self, database: str) -> Path:
         return self.catalog_dir / _file_name(database)
 
-    def table_file(self, database: str, table: str) -> Path:
-        return self.database_folder(database) / "tables" / f"{_file_name(table)}.json"
+    def table_folder(self, database: str, table: str) -> Path:
+        return self.database_folder(database) / "tables" / _file_name(table)
+
+    def partition_file(self, database: str, table: str, values: list[str]) -> Path:
+        name = _file_name(",".join(quote(v, safe="") for v in values))
+        return self.table_folder(database, table) / "partitions" / f"{name}.json"
 
     def save_database(self, database_input: dict[str, Any] | None, name: str) -> None:
         """A database's DatabaseInput (None: the database is gone, with its tables)."""
@@ -208,13 +228,24 @@ class Workspace:
         else:
             self.write_file(folder / "database.json", _json_bytes(database_input))
 
-    def save_table(self, database: str, name: str, entry: dict[str, Any] | None) -> None:
-        """A table's ``table_entry`` (None: the table is gone)."""
-        path = self.table_file(database, name)
-        if entry is None:
+    def save_table(self, database: str, name: str, table_input: dict[str, Any] | None) -> None:
+        """A table's TableInput (None: the table is gone, with its partitions)."""
+        folder = self.table_folder(database, name)
+        if table_input is None:
+            shutil.rmtree(folder, ignore_errors=True)
+        else:
+            self.write_file(folder / "table.json", _json_bytes(table_input))
+
+    def save_partition(
+        self, database: str, table: str, values: list[str], partition: dict[str, Any] | None
+    ) -> None:
+        """A partition's PartitionInput (None: the partition is gone). One file each, so a
+        change of one partition costs the same whatever the table's size."""
+        path = self.partition_file(database, table, values)
+        if partition is None:
             path.unlink(missing_ok=True)
         else:
-            self.write_file(path, _json_bytes(entry))
+            self.write_file(path, _json_bytes(partition))
 
     def save_catalog(self, catalog: dict[str, Any]) -> None:
         """A whole catalogue (``dump_catalog``'s shape), replacing what was saved."""
@@ -224,10 +255,14 @@ class Workspace:
             self.save_database(database.get("DatabaseInput") or {"Name": name}, name)
             kept.add(self.database_folder(name) / "database.json")
             for table in database.get("Tables", []):
-                self.save_table(name, table["Name"], table)
-                kept.add(self.table_file(name, table["Name"]))
+                table_input = {k: v for k, v in table.items() if k != "Partitions"}
+                self.save_table(name, table["Name"], table_input)
+                kept.add(self.table_folder(name, table["Name"]) / "table.json")
+                for partition in table.get("Partitions", []):
+                    self.save_partition(name, table["Name"], partition["Values"], partition)
+                    kept.add(self.partition_file(name, table["Name"], partition["Values"]))
         if self.catalog_dir.is_dir():
-            for path in self.catalog_dir.rglob("*.json"):
+            for path in list(self.catalog_dir.rglob("*.json")):
                 if path not in kept:
                     self.remove_file(path, self.catalog_dir)
         self.legacy_catalog_file.unlink(missing_ok=True)
@@ -240,13 +275,16 @@ class Workspace:
             database_input = _read_json(folder / "database.json", None)
             if database_input is None:  # its tables were saved, its database file not (yet)
                 database_input = {"Name": unquote(folder.name)}
-            tables = [_read_json(p, None) for p in sorted((folder / "tables").glob("*.json"))]
+            tables = []
+            for table_folder in sorted((folder / "tables").glob("*")):
+                table = _read_json(table_folder / "table.json", None)
+                if table is None:  # partitions of a table deleted while they were written
+                    continue
+                partitions = sorted((table_folder / "partitions").glob("*.json"))
+                table["Partitions"] = [p for p in map(_read_json_or_none, partitions) if p]
+                tables.append(table)
             databases.append(
-                {
-                    "Name": database_input["Name"],
-                    "DatabaseInput": database_input,
-                    "Tables": [t for t in tables if t is not None],
-                }
+                {"Name": database_input["Name"], "DatabaseInput": database_input, "Tables": tables}
             )
         return {"databases": databases}
 
@@ -257,15 +295,19 @@ def _file_name(name: str) -> str:
 
 
 def _json_bytes(value: Any) -> bytes:
-    return json.dumps(value, indent=1, default=str).encode()
+    return json.dumps(value, default=str).encode()
 
 
-def _same_content(path: Path, obj: dict[str, Any]) -> bool:
-    """Whether ``path`` holds the listed object: its size, and its MD5 where the ETag is one
-    (a multipart upload's ETag is not: its size decides)."""
-    if not path.is_file() or path.stat().st_size != obj["Size"]:
+def _read_json_or_none(path: Path) -> Any:
+    return _read_json(path, None)
+
+
+def _same_content(path: Path, size: int, etag: str) -> bool:
+    """Whether ``path`` holds the object: its size, and its MD5 where the ETag is one (a
+    multipart upload's ETag is not: its size decides)."""
+    if not path.is_file() or path.stat().st_size != size:
         return False
-    etag = obj["ETag"].strip('"')
+    etag = etag.strip('"')
     if "-" in etag:
         return True
     digest = hashlib.md5()  # noqa: S324 - S3's ETag, not a security use
@@ -309,12 +351,14 @@ def database_input(database: dict[str, Any]) -> dict[str, Any]:
     return {k: database[k] for k in _DATABASE_INPUT if database.get(k) is not None}
 
 
-def table_entry(table: dict[str, Any], partitions: Iterable[dict[str, Any]]) -> dict[str, Any]:
-    """The saved form of a table (a GetTable answer): its TableInput, plus ``Partitions``
-    (PartitionInputs of its GetPartitions answers)."""
-    entry = {k: table[k] for k in TABLE_INPUT_FIELDS if k in table}
-    entry["Partitions"] = [{k: p[k] for k in _PARTITION_INPUT if k in p} for p in partitions]
-    return entry
+def table_input(table: dict[str, Any]) -> dict[str, Any]:
+    """The TableInput that recreates ``table`` (a GetTable answer)."""
+    return {k: table[k] for k in TABLE_INPUT_FIELDS if k in table}
+
+
+def partition_input(partition: dict[str, Any]) -> dict[str, Any]:
+    """The PartitionInput that recreates ``partition`` (a GetPartitions entry)."""
+    return {k: partition[k] for k in _PARTITION_INPUT if k in partition}
 
 
 def dump_catalog(glue: Any) -> dict[str, Any]:
@@ -332,7 +376,12 @@ def dump_catalog(glue: Any) -> dict[str, Any]:
                         )
                         for p in ppage["Partitions"]
                     )
-                    tables.append(table_entry(table, partitions))
+                    tables.append(
+                        {
+                            **table_input(table),
+                            "Partitions": [partition_input(p) for p in partitions],
+                        }
+                    )
             databases.append(
                 {
                     "Name": database["Name"],

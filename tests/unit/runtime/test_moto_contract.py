@@ -81,7 +81,15 @@ def test_action_moto_lacks_is_a_clear_aws_error(ctx: LocalContext) -> None:
 def test_moto_models_the_workspace_mirror_reads(ctx: LocalContext) -> None:
     """The mirror reads the current object and the catalogue from moto's models (no request,
     no recursion into the plane): the shapes it relies on."""
-    from etl_local.awsapi import bucket_names, current_database, current_object, current_table
+    from etl_local.awsapi import (
+        bucket_names,
+        current_database,
+        current_object,
+        current_objects,
+        current_partition,
+        current_partitions,
+        current_table,
+    )
 
     s3, glue = ctx.client("s3"), ctx.client("glue")
     s3.create_bucket(Bucket="contract-mirror")
@@ -90,6 +98,9 @@ def test_moto_models_the_workspace_mirror_reads(ctx: LocalContext) -> None:
     assert current_object("contract-mirror", "k") == b"body"
     assert current_object("contract-mirror", "missing") is None
     assert current_object("no-such-bucket-here", "k") is None
+    s3.put_object(Bucket="contract-mirror", Key="gone", Body=b"x")
+    s3.delete_object(Bucket="contract-mirror", Key="gone")
+    assert current_objects("contract-mirror") == [("k", 4, '"841a2d689ad86bd1611447453c22c6fc"')]
     glue.create_database(DatabaseInput={"Name": "contract_mirror", "Description": "d"})
     table = {"Name": "t", "PartitionKeys": [{"Name": "p", "Type": "string"}]}
     glue.create_table(DatabaseName="contract_mirror", TableInput=table)
@@ -97,7 +108,10 @@ def test_moto_models_the_workspace_mirror_reads(ctx: LocalContext) -> None:
         DatabaseName="contract_mirror", TableName="t", PartitionInput={"Values": ["1"]}
     )
     assert current_database("contract_mirror") == {"Name": "contract_mirror", "Description": "d"}
-    assert current_table("contract_mirror", "t") == {**table, "Partitions": [{"Values": ["1"]}]}
+    assert current_table("contract_mirror", "t") == table
+    assert current_partition("contract_mirror", "t", ("1",)) == {"Values": ["1"]}
+    assert current_partition("contract_mirror", "t", ("2",)) is None
+    assert current_partitions("contract_mirror", "t") == [{"Values": ["1"]}]
     assert current_table("contract_mirror", "missing") is None
     glue.delete_database(Name="contract_mirror")
     assert current_database("contract_mirror") is None

@@ -32,7 +32,7 @@ def mirrored(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ApiPlan
     s3.create_bucket(Bucket=BUCKET)
     s3.create_bucket(Bucket=VERSIONED)
     s3.put_bucket_versioning(Bucket=VERSIONED, VersioningConfiguration={"Status": "Enabled"})
-    plane.mirror_to(workspace, s3)
+    plane.mirror_to(workspace)
     yield plane, workspace
     plane.stop()
 
@@ -215,8 +215,12 @@ def test_catalogue_changes_are_written_through(mirrored: tuple[ApiPlane, Workspa
         TableName="t",
         PartitionsToDelete=[{"Values": ["12"]}],
     )
-    saved = json.loads(workspace.table_file("mirror_db", "t").read_text())
-    locations = {p["Values"][0]: p["StorageDescriptor"]["Location"] for p in saved["Partitions"]}
+    folder = workspace.table_folder("mirror_db", "t")
+    assert json.loads((folder / "table.json").read_text())["StorageDescriptor"]["Location"] == (
+        "s3://b/t/"
+    )
+    saved = [json.loads(p.read_text()) for p in (folder / "partitions").iterdir()]
+    locations = {p["Values"][0]: p["StorageDescriptor"]["Location"] for p in saved}
     assert len(locations) == 11 and "12" not in locations
     assert locations["01"] == "s3://b/t/_runs/r2/month=01/"
     database = json.loads((workspace.database_folder("mirror_db") / "database.json").read_text())
@@ -224,7 +228,7 @@ def test_catalogue_changes_are_written_through(mirrored: tuple[ApiPlane, Workspa
 
     glue.create_table(DatabaseName="mirror_db", TableInput=_table("gone", "s3://b/gone/"))
     glue.delete_table(DatabaseName="mirror_db", Name="gone")
-    assert not workspace.table_file("mirror_db", "gone").exists()
+    assert not workspace.table_folder("mirror_db", "gone").exists()
 
     # the saved catalogue recreates what moto held, partitions and all
     catalog = workspace.load_catalog()
@@ -240,17 +244,20 @@ def test_catalogue_changes_are_written_through(mirrored: tuple[ApiPlane, Workspa
 def test_sync_brings_an_older_workspace_up_to_date(
     mirrored: tuple[ApiPlane, Workspace], tmp_path: Path
 ) -> None:
-    """Attaching the mirror writes what changed before it (a stale file is replaced, a file
-    of a deleted object removed), and the whole catalogue."""
+    """Attaching the mirror writes what changed before it (a stale file of the same size is
+    replaced, a file of a deleted object removed), and the whole catalogue."""
     plane, _ = mirrored
     s3 = _client(plane, "s3")
     s3.put_object(Bucket=BUCKET, Key="sync/current.txt", Body=b"current")
     older = Workspace(tmp_path / ".etl-local").create()
     older.write_file(older.object_path(BUCKET, "sync/current.txt"), b"stale!!")
     older.write_file(older.object_path(BUCKET, "sync/deleted.txt"), b"deleted")
-    WorkspaceMirror(older).sync(s3)
+    older.save_table("gone_db", "gone", {"Name": "gone"})
+    WorkspaceMirror(older).sync()
     assert older.object_path(BUCKET, "sync/current.txt").read_bytes() == b"current"
     assert not older.object_path(BUCKET, "sync/deleted.txt").exists()
+    assert older.object_path(BUCKET, "zone").read_bytes() == b"z"  # written by an earlier test
     glue = _client(plane, "glue")
     names = {d["Name"] for d in glue.get_databases()["DatabaseList"]}
     assert {d["Name"] for d in older.load_catalog()["databases"]} == names
+    assert not older.database_folder("gone_db").exists()
