@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from etl_local.context import LocalContext
 from etl_local.lambdas import FunctionSpec, LambdaRunner
+from etl_local.lambdas import runner as runner_module
 
 pytestmark = pytest.mark.integration
 
@@ -165,22 +166,23 @@ def test_a_busy_environment_is_awaited_for_at_most_one_init(
         runner.close()
 
 
-def test_queued_prestarts_run_in_rank_order(code: Path) -> None:
+def test_queued_prestarts_run_in_rank_order(code: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(runner_module, "PRESTARTS_AT_ONCE", 1)  # one at a time: a strict order
     (code / "slow").mkdir()
     (code / "slow" / "app.py").write_text(SLOW_INIT_HANDLER)
     runner = LambdaRunner(LocalContext("http://127.0.0.1:9", code / "ws"), prestart=True)
     try:
-        for blocker in ("blocker-1", "blocker-2"):  # keep both pre-start workers busy
-            spec = FunctionSpec(
-                blocker, "app.lambda_handler", code / "slow", environment={"INIT_SECONDS": "1"}
-            )
-            runner.register(spec, prestart_rank=0)
-        for name, rank in (("late", 9), ("early", 1), ("middle", 5)):  # queued meanwhile
+        blocker = FunctionSpec(  # keeps the pre-start worker busy while the others queue
+            "blocker", "app.lambda_handler", code / "slow", environment={"INIT_SECONDS": "1"}
+        )
+        runner.register(blocker, prestart_rank=0)
+        for name, rank in (("late", 9), ("early", 1), ("middle", 5)):
             runner.register(FunctionSpec(name, "app.lambda_handler", code / "fn"), rank)
         assert runner.prestarts_settled(60)
         init_at = {
-            name: float(_invoke(runner, name)[0]["init_at"]) for name in ("early", "middle", "late")
-        }  # type: ignore[arg-type]
+            name: float(_invoke(runner, name)[0]["init_at"])  # type: ignore[arg-type]
+            for name in ("early", "middle", "late")
+        }
     finally:
         runner.close()
-    assert init_at["early"] < init_at["late"] and init_at["middle"] < init_at["late"]
+    assert init_at["early"] < init_at["middle"] < init_at["late"]
