@@ -724,7 +724,7 @@ class WorkspaceMirror:
         except (KeyError, TypeError):  # moto accepted it; nothing we can name changed
             return
         with self._catalog:
-            for change in changes:
+            for change in dict.fromkeys(changes):  # an in-place update names one twice
                 self._save(change)
 
     def _save(self, change: CatalogChange) -> None:
