@@ -114,7 +114,9 @@ def test_sigkill_loses_no_landed_or_produced_data(tmp_path: Path, sample: Path) 
     assert (landed / AIRPORTS).read_bytes() == (sample / AIRPORTS).read_bytes()
     curated = list((workspace / "lake" / lake / "curated" / "airlines").rglob("*.parquet"))
     assert curated, "the finished run's curated data was not written through"
-    table = json.loads((workspace / "catalog" / "curated" / "tables" / "airlines.json").read_text())
+    table = json.loads(
+        (workspace / "catalog" / "curated" / "tables" / "airlines" / "table.json").read_text()
+    )
     assert table["StorageDescriptor"]["Location"].startswith(f"s3://{lake}/curated/airlines/")
 
     listed = etl_local(workspace, "executions")  # the next start ends it
