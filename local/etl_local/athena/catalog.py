@@ -114,12 +114,22 @@ class GlueCatalog:
             names.extend(d["Name"] for d in page["DatabaseList"])
         return sorted(names)
 
-    def partitions(self, database: str, name: str) -> list[Partition]:
+    def partitions(
+        self, database: str, name: str, expression: str | None = None
+    ) -> list[Partition]:
+        """A table's partitions; with ``expression``, those Glue's filter keeps (a filter
+        Glue cannot parse lists them all: the caller prunes again locally anyway)."""
+        if expression:
+            try:
+                return list(self._partitions(database, name, Expression=expression))
+            except ClientError as exc:
+                if code(exc) not in ("InvalidInputException", "ValidationException"):
+                    raise
         return list(self._partitions(database, name))
 
-    def _partitions(self, database: str, name: str) -> Iterator[Partition]:
+    def _partitions(self, database: str, name: str, **filters: str) -> Iterator[Partition]:
         paginator = self.glue.get_paginator("get_partitions")
-        for page in paginator.paginate(DatabaseName=database, TableName=name):
+        for page in paginator.paginate(DatabaseName=database, TableName=name, **filters):
             for item in page["Partitions"]:
                 storage = item.get("StorageDescriptor") or {}
                 yield Partition(list(item["Values"]), storage.get("Location", ""), storage)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -175,6 +176,40 @@ def _partition_predicates(node: exp.Table, table: CatalogTable) -> list[exp.Expr
     return usable
 
 
+# Predicate nodes a Glue GetPartitions Expression states the same way (Athena pushes its
+# partition filters to Glue too); anything else is only applied locally.
+GLUE_FILTER_NODES = (
+    exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.In, exp.Between,
+    exp.And, exp.Or, exp.Not, exp.Paren, exp.Column, exp.Identifier, exp.Literal,
+)  # fmt: skip
+_NUMERIC_KEYS = frozenset({"tinyint", "smallint", "int", "integer", "bigint"})
+_SIMPLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def glue_expression(table: CatalogTable, predicates: list[exp.Expression]) -> str | None:
+    """The predicates Glue can filter partitions by, as a GetPartitions ``Expression``:
+    comparisons of keys with literals of the keys' kind (quoted for string keys)."""
+    numeric = {k.name: k.type.lower() in _NUMERIC_KEYS for k in table.partition_keys}
+    usable = []
+    for predicate in predicates:
+        nodes = list(predicate.walk())
+        keys = {numeric.get(n.name.lower()) for n in nodes if isinstance(n, exp.Column)}
+        literals = {n.is_number for n in nodes if isinstance(n, exp.Literal)}
+        simple_names = all(_SIMPLE_NAME.match(n.name) for n in nodes if isinstance(n, exp.Column))
+        if (
+            all(isinstance(n, GLUE_FILTER_NODES) for n in nodes)
+            and simple_names
+            and len(keys) == 1
+            and None not in keys
+            and literals <= keys
+        ):
+            bare = predicate.copy()
+            for column in list(bare.find_all(exp.Column)):
+                column.replace(exp.column(column.name.lower()))
+            usable.append(f"({bare.sql(dialect='athena')})")
+    return " AND ".join(usable) or None
+
+
 def _prune(
     scope: Scope, table: CatalogTable, partitions: list[Partition], predicates: list[exp.Expression]
 ) -> list[Partition]:
@@ -280,9 +315,10 @@ def scan_sql(scope: Scope, table: CatalogTable, predicates: list[exp.Expression]
         return _reader(scope, table, table_spec)(
             _scan_paths(scope, files, table_spec), table.columns, table_spec, []
         )
-    partitions = _prune(
-        scope, table, scope.catalog.partitions(table.database, table.name), predicates
+    listed = scope.catalog.partitions(
+        table.database, table.name, glue_expression(table, predicates)
     )
+    partitions = _prune(scope, table, listed, predicates)
     hive: dict[str, tuple[StorageSpec, list[S3File]]] = {}
     branches = []
     for partition, files in zip(

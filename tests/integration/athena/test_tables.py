@@ -105,3 +105,39 @@ def test_partitions_registered_by_msck(athena, db):
         ["year=2013/month=02"],
         ["year=2014/month=01"],
     ]
+
+
+@pytest.fixture(scope="module")
+def pushed(athena):
+    """Partitions p (string) x n (int); every row says which partition it is in."""
+    name = athena.database("pushdown")
+    loc = athena.location("pushdown")
+    for p in ("a", "b", "c"):
+        for n in (1, 2, 3):
+            athena.put(f"{loc}p={p}/n={n}/f.csv", f"{p}{n}\n")
+    athena.run(
+        f"CREATE EXTERNAL TABLE {name}.t (k string) PARTITIONED BY (p string, n int) "
+        f"ROW FORMAT DELIMITED FIELDS TERMINATED BY ',' LOCATION '{loc}'"
+    )
+    athena.run(f"MSCK REPAIR TABLE {name}.t")
+    return name
+
+
+# Partition filters Glue evaluates (GetPartitions Expression) and ones only the engine can:
+# the rows must be the same either way.
+@pytest.mark.parametrize(
+    ("where", "expected"),
+    [
+        pytest.param("p = 'a'", ["a1", "a2", "a3"], id="string-equals"),
+        pytest.param("p IN ('a', 'c') AND n = 2", ["a2", "c2"], id="in-and-int-equals"),
+        pytest.param("n BETWEEN 2 AND 3 AND p <> 'b'", ["a2", "a3", "c2", "c3"], id="between"),
+        pytest.param("p > 'a' AND n < 2", ["b1", "c1"], id="ranges"),
+        pytest.param("p = 'a' OR n = 3", ["a1", "a2", "a3", "b3", "c3"], id="or-across-keys"),
+        pytest.param("upper(p) = 'B' AND n >= 3", ["b3"], id="function-local-only"),
+        pytest.param("\"p\" = 'c' AND k LIKE 'c%'", ["c1", "c2", "c3"], id="quoted-key"),
+    ],
+)
+def test_partition_filters_pushed_to_glue_keep_the_same_rows(athena, pushed, where, expected):
+    assert athena.rows(f"SELECT k FROM {pushed}.t WHERE {where} ORDER BY k") == [
+        [k] for k in expected
+    ]
