@@ -32,6 +32,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import parse_qs, quote_plus
 from xml.etree import ElementTree
@@ -738,9 +739,11 @@ class WorkspaceMirror:
             workspace.save_partition(database, table, list(change.values), partition)
 
     def sync(self) -> int:
-        """Bring the workspace up to moto's state (what changed before the mirror was on: the
-        provisioned stack, a fresh start), read from moto's models; returns the objects
-        written."""
+        """Write what moto holds and the workspace lacks (what changed before the mirror was
+        on: the provisioned stack, a workspace from before the write-through), read from
+        moto's models; returns the objects written. Nothing the workspace has is replaced or
+        removed: another runtime (``etl-local history`` beside ``up``) may be writing it, and
+        this one restored from it."""
         written = 0
         with self._objects:
             for bucket in bucket_names():
@@ -748,20 +751,27 @@ class WorkspaceMirror:
                     bucket,
                     current_objects(bucket),
                     lambda key, bucket=bucket: current_object(bucket, key) or b"",
+                    missing_only=True,
                 )
         with self._catalog:
-            catalog = []
             for name in list(_glue_backend().databases):
-                tables = []
-                for table in list(_glue_backend().databases[name].tables):
-                    entry = current_table(name, table)
-                    if entry is not None:
-                        tables.append({**entry, "Partitions": current_partitions(name, table)})
-                catalog.append(
-                    {"Name": name, "DatabaseInput": current_database(name), "Tables": tables}
+                self._save_missing(
+                    CatalogChange(name), self.workspace.database_folder(name) / "database.json"
                 )
-            self.workspace.save_catalog({"databases": catalog})
+                for table in list(_glue_backend().databases[name].tables):
+                    folder = self.workspace.table_folder(name, table)
+                    self._save_missing(CatalogChange(name, table), folder / "table.json")
+                    for partition in current_partitions(name, table):
+                        values = tuple(partition["Values"])
+                        self._save_missing(
+                            CatalogChange(name, table, values),
+                            self.workspace.partition_file(name, table, list(values)),
+                        )
         return written
+
+    def _save_missing(self, change: CatalogChange, path: Path) -> None:
+        if not path.is_file():
+            self._save(change)
 
 
 # --------------------------------------------------------------------------- the router

@@ -174,10 +174,11 @@ class Workspace:
         bucket: str,
         listing: Iterable[tuple[str, int, str]],
         read: Callable[[str], bytes],
+        missing_only: bool = False,
     ) -> int:
         """Make ``lake/<bucket>/`` hold exactly the listed objects, (key, size, ETag) each,
-        reading with ``read(key)`` those whose file differs (what the write-through did not
-        see: changes before it started, an older workspace); returns the files written."""
+        reading with ``read(key)`` those whose file differs; returns the files written.
+        ``missing_only``: write only the objects that have no file, change nothing else."""
         written = 0
         listed: set[Path] = set()
         for key, size, etag in listing:
@@ -187,7 +188,7 @@ class Workspace:
                 log.warning("not exported: %s", exc)
                 continue
             listed.add(path)
-            if _same_content(path, size, etag):
+            if path.is_file() and (missing_only or _same_content(path, size, etag)):
                 continue
             try:
                 self.write_file(path, read(key))
@@ -196,9 +197,10 @@ class Workspace:
                 continue
             written += 1
         folder = self.lake / bucket
-        stale = [p for p in folder.rglob("*") if p.is_file() and p not in listed]
-        for path in stale:  # deleted since it was written
-            self.remove_file(path, folder)
+        stale = [] if missing_only else [p for p in folder.rglob("*") if p.is_file()]
+        for path in stale:
+            if path not in listed:  # deleted since it was written
+                self.remove_file(path, folder)
         return written
 
     def exported_objects(self) -> Iterator[tuple[str, str, Path]]:
@@ -303,9 +305,9 @@ def _read_json_or_none(path: Path) -> Any:
 
 
 def _same_content(path: Path, size: int, etag: str) -> bool:
-    """Whether ``path`` holds the object: its size, and its MD5 where the ETag is one (a
-    multipart upload's ETag is not: its size decides)."""
-    if not path.is_file() or path.stat().st_size != size:
+    """Whether the file ``path`` holds the object: its size, and its MD5 where the ETag is one
+    (a multipart upload's ETag is not: its size decides)."""
+    if path.stat().st_size != size:
         return False
     etag = etag.strip('"')
     if "-" in etag:

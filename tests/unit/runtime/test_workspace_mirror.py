@@ -241,23 +241,41 @@ def test_catalogue_changes_are_written_through(mirrored: tuple[ApiPlane, Workspa
     glue.delete_database(Name="mirror_db")  # moto's catalogue is shared by the whole session
 
 
-def test_sync_brings_an_older_workspace_up_to_date(
+def test_sync_writes_what_the_workspace_lacks_and_keeps_what_it_has(
     mirrored: tuple[ApiPlane, Workspace], tmp_path: Path
 ) -> None:
-    """Attaching the mirror writes what changed before it (a stale file of the same size is
-    replaced, a file of a deleted object removed), and the whole catalogue."""
+    """Attaching the mirror writes the objects and catalogue entries that changed before it
+    (the provisioned stack, a workspace from before the write-through); a file the workspace
+    has is kept: another runtime on the same workspace may have written it since."""
     plane, _ = mirrored
-    s3 = _client(plane, "s3")
+    s3, glue = _client(plane, "s3"), _client(plane, "glue")
     s3.put_object(Bucket=BUCKET, Key="sync/current.txt", Body=b"current")
+    glue.create_database(DatabaseInput={"Name": "sync_db"})
+    glue.create_table(DatabaseName="sync_db", TableInput=_table("t", "s3://b/t/"))
+    glue.create_partition(DatabaseName="sync_db", TableName="t", PartitionInput=_partition("01"))
     older = Workspace(tmp_path / ".etl-local").create()
-    older.write_file(older.object_path(BUCKET, "sync/current.txt"), b"stale!!")
-    older.write_file(older.object_path(BUCKET, "sync/deleted.txt"), b"deleted")
-    older.save_table("gone_db", "gone", {"Name": "gone"})
-    WorkspaceMirror(older).sync()
-    assert older.object_path(BUCKET, "sync/current.txt").read_bytes() == b"current"
-    assert not older.object_path(BUCKET, "sync/deleted.txt").exists()
-    assert older.object_path(BUCKET, "zone").read_bytes() == b"z"  # written by an earlier test
-    glue = _client(plane, "glue")
+    older.write_file(older.object_path(BUCKET, "sync/current.txt"), b"newer")
+    older.write_file(older.object_path(BUCKET, "sync/other.txt"), b"other")
+    older.save_table("sync_db", "t", {"Name": "t", "Description": "newer"})
+    assert WorkspaceMirror(older).sync() >= 1
+    assert older.object_path(BUCKET, "zone").read_bytes() == b"z"  # put by an earlier test
+    assert older.object_path(BUCKET, "sync/current.txt").read_bytes() == b"newer"
+    assert older.object_path(BUCKET, "sync/other.txt").read_bytes() == b"other"
+    (table,) = next(d for d in older.load_catalog()["databases"] if d["Name"] == "sync_db")[
+        "Tables"
+    ]
+    assert table["Description"] == "newer" and [p["Values"] for p in table["Partitions"]] == [
+        ["01"]
+    ]
     names = {d["Name"] for d in glue.get_databases()["DatabaseList"]}
     assert {d["Name"] for d in older.load_catalog()["databases"]} == names
-    assert not older.database_folder("gone_db").exists()
+    glue.delete_database(Name="sync_db")
+
+
+def test_a_workspace_from_before_the_catalogue_folder_still_loads(tmp_path: Path) -> None:
+    workspace = Workspace(tmp_path / ".etl-local").create()
+    legacy = {"databases": [{"Name": "curated", "Tables": [{"Name": "t", "Partitions": []}]}]}
+    workspace.legacy_catalog_file.write_text(json.dumps(legacy))
+    assert workspace.load_catalog() == legacy
+    workspace.save_table("curated", "t", {"Name": "t"})  # the folder, once written, wins
+    assert workspace.load_catalog()["databases"][0]["Tables"] == [{"Name": "t", "Partitions": []}]
