@@ -46,7 +46,13 @@ _SHORT_TAGS = (
 )
 
 
-class _TemplateLoader(yaml.SafeLoader):
+try:  # libyaml's parser: the template parses ~10x faster than with the pure-Python one
+    from yaml import CSafeLoader as _SafeLoader
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]
+
+
+class _TemplateLoader(_SafeLoader):
     pass
 
 
