@@ -47,7 +47,7 @@ MAX_OPEN_SECONDS = 365 * 24 * 3600
 # The redriven attempt needs room for ExecutionRedriven and one more event under 25,000.
 MAX_REDRIVE_HISTORY_EVENTS = 24_999
 STATUS_CHANGE = "Step Functions Execution Status Change"
-FLUSH_SECONDS = 1.0
+FLUSH_SECONDS = 0.1  # how often running executions' new history events are saved
 REDRIVE_FILTERS: dict[str, Callable[[int], bool]] = {
     "REDRIVEN": lambda count: count > 0,
     "NOT_REDRIVEN": lambda count: count == 0,
@@ -479,15 +479,21 @@ class StepFunctionsApi:
         self._publish(record)
 
     def _flush(self) -> None:
-        """Persist the history of running executions every second (for other processes)."""
+        """Persist the history of running executions as it grows (for other processes, and
+        for a crash: the next start ends them ABORTED and a redrive resumes where the saved
+        history shows they were, so at most the last FLUSH_SECONDS of events are lost)."""
+        saved: dict[str, int] = {}  # arn -> events persisted
         while True:
             time.sleep(FLUSH_SECONDS)
             with self._lock:
                 if not self._records:
                     return
                 for arn, record in self._records.items():
-                    record.history = list(self._running[arn][0].history)
-                    self.store.put_execution(record)
+                    events = self._running[arn][0].history
+                    if len(events) != saved.get(arn):
+                        record.history = list(events)
+                        self.store.put_execution(record)
+                        saved[arn] = len(record.history)
 
     def _publish(self, record: ExecutionRecord) -> None:
         try:

@@ -14,6 +14,7 @@ from etl_local.awserrors import AwsError
 from etl_local.context import LocalContext
 from etl_local.stepfunctions.api import RUNTIME_STOPPED, StepFunctionsApi
 from etl_local.stepfunctions.integrations import Integrations, TaskCall
+from etl_local.stepfunctions.store import Store
 
 pytestmark = pytest.mark.integration
 
@@ -127,6 +128,37 @@ def test_stopped_runtime_leaves_it_running_and_the_next_start_aborts_and_redrive
         assert resources.calls == ["first", "gate", "gate", "last"]  # First is not rerun
     finally:
         second_api.close()
+
+
+def test_a_running_execution_is_on_disk_as_far_as_it_got(tmp_path: Path, endpoint: str) -> None:
+    """What a SIGKILL leaves: the store (read as another process reads it) already holds the
+    history up to the state the execution is in, so the next start knows where to resume."""
+    resources = Resources()
+    api, _ = open_api(tmp_path, endpoint, resources)
+    try:
+        machine = create(api)
+        arn = api.dispatch("StartExecution", {"stateMachineArn": machine, "name": "on-disk"})[
+            "executionArn"
+        ]
+        assert resources.entered.wait(10)
+        other_process = Store(api.store.path)
+        deadline = time.monotonic() + 10
+        while True:
+            record = other_process.execution(arn)
+            assert record is not None and record.status == "RUNNING"
+            entered = [
+                e["stateEnteredEventDetails"]["name"]
+                for e in record.history
+                if e["type"] == "TaskStateEntered"
+            ]
+            if entered == ["First", "Hold"]:
+                break
+            assert time.monotonic() < deadline, f"history on disk: {record.history}"
+            time.sleep(0.05)
+        assert record.history[0]["type"] == "ExecutionStarted"
+    finally:
+        resources.released.set()
+        api.close()
 
 
 def test_killed_runtime_resumes_at_the_state_its_history_shows(
