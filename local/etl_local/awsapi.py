@@ -645,6 +645,29 @@ def current_object(bucket: str, key: str) -> bytes | None:
     return None if obj is None else bytes(obj.value)
 
 
+def current_version(bucket: str, key: str) -> tuple[bytes, dict[str, str] | None] | None:
+    """The content of the current version of an object and, in a versioned bucket, its
+    VersionId and ETag (None: no such object, or its current version is a delete marker)."""
+    try:
+        obj = _s3_backend().get_object(bucket, key)
+    except Exception:  # NoSuchBucket: a deleted bucket has no objects
+        return None
+    if obj is None:
+        return None
+    versioned = obj.version_id != "null"
+    return bytes(obj.value), {"VersionId": obj.version_id, "ETag": obj.etag} if versioned else None
+
+
+def restamp_version(bucket: str, key: str, version: dict[str, str]) -> bool:
+    """Give a restored object the version id it had (S3 has no API for it): only an object
+    with a single version and the same ETag, i.e. the one the restore just put back."""
+    versions = _s3_backend().get_bucket(bucket).keys.getlist(key, default=[])
+    if len(versions) != 1 or getattr(versions[0], "etag", None) != version.get("ETag"):
+        return False
+    versions[0]._version_id = version["VersionId"]
+    return True
+
+
 def current_objects(bucket: str) -> list[tuple[str, int, str]]:
     """(key, size, ETag) of the current objects of ``bucket`` (delete markers left out)."""
     from moto.s3.models import FakeKey
@@ -709,11 +732,11 @@ class WorkspaceMirror:
     def object_changed(self, change: S3Change) -> None:
         with self._objects:
             try:
-                data = current_object(change.bucket, change.key)
-                if data is None:
+                current = current_version(change.bucket, change.key)
+                if current is None:
                     self.workspace.delete_object(change.bucket, change.key)
                 else:
-                    self.workspace.put_object(change.bucket, change.key, data)
+                    self.workspace.put_object(change.bucket, change.key, *current)
             except (UnsafeKey, OSError) as exc:  # the object itself is stored: only not mirrored
                 log.warning(
                     "s3://%s/%s not written to the workspace: %s", change.bucket, change.key, exc
@@ -747,9 +770,14 @@ class WorkspaceMirror:
         written = 0
         with self._objects:
             for bucket in bucket_names():
+                listing = current_objects(bucket)
+                for key, _, _ in listing:  # restored objects get their version ids back
+                    version = self.workspace.object_version(bucket, key)
+                    if version is not None:
+                        restamp_version(bucket, key, version)
                 written += self.workspace.sync_objects(
                     bucket,
-                    current_objects(bucket),
+                    listing,
                     lambda key, bucket=bucket: current_object(bucket, key) or b"",
                     missing_only=True,
                 )

@@ -5,6 +5,7 @@ Layout::
     .etl-local/
       logs/lambda/<function>.log     every invocation's log (START ... REPORT)
       lake/<bucket>/<key>            the buckets' current objects as plain files
+      versions/<bucket>/<key>        a versioned bucket's object: its VersionId and ETag
       catalog/<database>/database.json              a Glue database's DatabaseInput
       catalog/<database>/tables/<table>.json        its TableInput + "Partitions"
       lake.duckdb                    one schema per Glue database, one view per table (on exit)
@@ -93,6 +94,10 @@ class Workspace:
         return self.root / "tmp"
 
     @property
+    def versions(self) -> Path:
+        return self.root / "versions"
+
+    @property
     def database(self) -> Path:
         return self.root / "lake.duckdb"
 
@@ -150,11 +155,32 @@ class Workspace:
 
     # ------------------------------------------------------------------ objects
 
-    def put_object(self, bucket: str, key: str, data: bytes) -> None:
+    def version_path(self, bucket: str, key: str) -> Path:
+        return self.versions / safe_relative_path(bucket, key)
+
+    def put_object(
+        self, bucket: str, key: str, data: bytes, version: dict[str, str] | None = None
+    ) -> None:
+        """The object's file, and where its bucket is versioned, its ``version`` (VersionId
+        and ETag: the restore gives the object its version id back, so an execution's input
+        that names it still reads it)."""
         self.write_file(self.object_path(bucket, key), data)
+        if version is not None:
+            self.write_file(self.version_path(bucket, key), _json_bytes(version))
+        else:
+            self.remove_file(self.version_path(bucket, key), self.versions / bucket)
 
     def delete_object(self, bucket: str, key: str) -> None:
         self.remove_file(self.object_path(bucket, key), self.lake / bucket)
+        self.remove_file(self.version_path(bucket, key), self.versions / bucket)
+
+    def object_version(self, bucket: str, key: str) -> dict[str, str] | None:
+        try:
+            path = self.version_path(bucket, key)
+        except UnsafeKey:
+            return None
+        found: dict[str, str] | None = _read_json(path, None)
+        return found
 
     def export_objects(self, s3: Any, buckets: Iterable[str]) -> int:
         """``sync_objects`` of each of ``buckets``, listed and read through the S3 API."""

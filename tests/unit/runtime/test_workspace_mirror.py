@@ -279,3 +279,38 @@ def test_a_workspace_from_before_the_catalogue_folder_still_loads(tmp_path: Path
     assert workspace.load_catalog() == legacy
     workspace.save_table("curated", "t", {"Name": "t"})  # the folder, once written, wins
     assert workspace.load_catalog()["databases"][0]["Tables"] == [{"Name": "t", "Partitions": []}]
+
+
+def test_a_restored_object_gets_its_version_id_back(
+    mirrored: tuple[ApiPlane, Workspace], tmp_path: Path
+) -> None:
+    """An execution's input names the object's version: after a restart (a fresh moto, the
+    object put back from its file) the same version id still reads it."""
+    plane, workspace = mirrored
+    s3 = _client(plane, "s3")
+    version = s3.put_object(Bucket=VERSIONED, Key="raw/landed.csv", Body=b"a\n1\n")["VersionId"]
+    saved = workspace.object_version(VERSIONED, "raw/landed.csv")
+    assert saved is not None and saved["VersionId"] == version
+    assert workspace.object_version(BUCKET, "zone") is None  # unversioned bucket: nothing
+
+    # the restart: the object gone from moto, put back from the workspace's file
+    s3.delete_objects(
+        Bucket=VERSIONED,
+        Delete={
+            "Objects": [
+                {"Key": v["Key"], "VersionId": v["VersionId"]}
+                for v in s3.list_object_versions(Bucket=VERSIONED, Prefix="raw/landed.csv")[
+                    "Versions"
+                ]
+            ]
+        },
+    )
+    assert workspace.object_version(VERSIONED, "raw/landed.csv") is None
+    restarted = Workspace(tmp_path / ".etl-local").create()
+    restarted.write_file(
+        restarted.version_path(VERSIONED, "raw/landed.csv"), json.dumps(saved).encode()
+    )
+    s3.put_object(Bucket=VERSIONED, Key="raw/landed.csv", Body=b"a\n1\n")
+    WorkspaceMirror(restarted).sync()
+    got = s3.get_object(Bucket=VERSIONED, Key="raw/landed.csv", VersionId=version)
+    assert got["Body"].read() == b"a\n1\n"
