@@ -125,9 +125,21 @@ def test_sigkill_loses_no_landed_or_produced_data(tmp_path: Path, sample: Path) 
     assert _history(workspace, first["name"])[-1]["type"] == "ExecutionSucceeded"
     assert _history(workspace, second["name"])[-1]["type"] == "ExecutionAborted"
 
+    # the abort's failure handling read the landed object by its version id, after the restart
+    quarantined = workspace / "lake" / lake / "quarantine" / "airports" / second["name"]
+    assert (quarantined / "airports.csv").read_bytes() == (sample / AIRPORTS).read_bytes()
+
     redriven = etl_local(workspace, "redrive", second["name"])
     assert redriven.exit_code == 0, str(redriven)
-    assert _history(workspace, second["name"])[-1]["type"] == "ExecutionSucceeded"
+    history = _history(workspace, second["name"])
+    assert history[-1]["type"] == "ExecutionSucceeded"
+    resumed = next(i for i, e in enumerate(history) if e["type"] == "ExecutionRedriven")
+    rerun = [
+        e["stateEnteredEventDetails"]["name"]
+        for e in history[resumed:]
+        if e["type"].endswith("StateEntered")
+    ]
+    assert "Prepare" not in rerun, rerun  # the history on disk was past it
     with duckdb.connect(str(workspace / "lake.duckdb"), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM curated.airlines").fetchone() == (
             _csv_rows(sample / AIRLINES),
