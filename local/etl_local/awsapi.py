@@ -768,6 +768,7 @@ class WorkspaceMirror:
         removed: another runtime (``etl-local history`` beside ``up``) may be writing it, and
         this one restored from it."""
         written = 0
+        self.workspace.remove_stale_temporaries()
         with self._objects:
             for bucket in bucket_names():
                 listing = current_objects(bucket)

@@ -29,6 +29,7 @@ import os
 import re
 import shutil
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -140,6 +141,18 @@ class Workspace:
         except BaseException:
             Path(name).unlink(missing_ok=True)
             raise
+
+    def remove_stale_temporaries(self, older_than: float = 600.0) -> int:
+        """Remove what a crash left under ``tmp/`` (files no write has touched for a while:
+        another runtime on this workspace may be writing the recent ones)."""
+        removed = 0
+        cutoff = time.time() - older_than
+        for path in self.tmp.glob("w-*") if self.tmp.is_dir() else []:
+            with contextlib.suppress(OSError):
+                if path.stat().st_mtime < cutoff:
+                    path.unlink()
+                    removed += 1
+        return removed
 
     def remove_file(self, path: Path, stop: Path) -> None:
         """Remove ``path`` and the folders it leaves empty, up to ``stop`` (kept): an empty

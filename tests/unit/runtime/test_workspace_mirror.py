@@ -314,3 +314,14 @@ def test_a_restored_object_gets_its_version_id_back(
     WorkspaceMirror(restarted).sync()
     got = s3.get_object(Bucket=VERSIONED, Key="raw/landed.csv", VersionId=version)
     assert got["Body"].read() == b"a\n1\n"
+
+
+def test_what_a_crash_left_in_tmp_is_removed_at_the_next_start(tmp_path: Path) -> None:
+    workspace = Workspace(tmp_path / ".etl-local").create()
+    left, recent = workspace.tmp / "w-left", workspace.tmp / "w-recent"
+    left.write_bytes(b"half an object")
+    recent.write_bytes(b"being written by another runtime")
+    os.utime(left, (1_000_000_000, 1_000_000_000))
+    assert workspace.remove_stale_temporaries() == 1
+    assert not left.exists() and recent.exists()
+    assert [path for path in workspace.lake.rglob("*")] == []  # never seen as objects
