@@ -4,6 +4,10 @@
 -- Local times come from the date and the hhmm fields (2400 is midnight at the end of the day);
 -- UTC times from each airport's IANA time zone (curated.airports); a scheduled arrival that is
 -- earlier than the departure is on the next day.
+-- A zone's offset is looked up once per local day (zone_days) instead of converting each row's
+-- time zone name: a day whose first and last minute have the same offset has no transition,
+-- so every local time of it converts by that offset. Any other day (a DST change) and any time
+-- not found there (no zone, a day outside the month) converts row by row, the same way.
 CREATE OR REPLACE VIEW ${staging_database}.${run_table}_parsed AS
 WITH src AS (
   SELECT
@@ -96,6 +100,45 @@ checked AS (
     CAST(date_add('day', day_n - 1, month_start) AS date) AS flight_date
   FROM typed
 ),
+zone_day_bounds AS (
+  SELECT
+    tzone,
+    local_day,
+    CAST(local_day AS timestamp) AS first_minute,
+    date_add('minute', 1439, CAST(local_day AS timestamp)) AS last_minute
+  FROM (
+    SELECT tzone, date_add('day', n, CAST('${year}-${month}-01' AS date)) AS local_day
+    FROM (SELECT DISTINCT tzone FROM ${curated_database}.airports WHERE tzone IS NOT NULL)
+    CROSS JOIN UNNEST(sequence(0, 33)) AS days (n)
+  )
+),
+zone_day_shifts AS (
+  SELECT
+    tzone,
+    local_day,
+    date_diff(
+      'second',
+      first_minute,
+      CAST(
+        TRY_CAST(concat(CAST(first_minute AS varchar), ' ', tzone) AS timestamp with time zone)
+        AT TIME ZONE 'UTC' AS timestamp
+      )
+    ) AS first_shift,
+    date_diff(
+      'second',
+      last_minute,
+      CAST(
+        TRY_CAST(concat(CAST(last_minute AS varchar), ' ', tzone) AS timestamp with time zone)
+        AT TIME ZONE 'UTC' AS timestamp
+      )
+    ) AS last_shift
+  FROM zone_day_bounds
+),
+zone_days AS (
+  SELECT tzone, local_day, first_shift AS utc_shift
+  FROM zone_day_shifts
+  WHERE first_shift = last_shift
+),
 scheduled AS (
   SELECT
     checked.*,
@@ -118,15 +161,27 @@ scheduled AS (
 zoned AS (
   SELECT
     scheduled.*,
-    CAST(
-      CAST(concat(CAST(sched_dep_local AS varchar), ' ', origin_tzone) AS timestamp with time zone)
-      AT TIME ZONE 'UTC' AS timestamp
-    ) AS sched_dep_utc_z,
-    CAST(
-      CAST(concat(CAST(sched_arr_same_day AS varchar), ' ', dest_tzone) AS timestamp with time zone)
-      AT TIME ZONE 'UTC' AS timestamp
-    ) AS sched_arr_same_day_utc
+    CASE
+      WHEN dep_day.utc_shift IS NOT NULL
+        THEN date_add('second', dep_day.utc_shift, sched_dep_local)
+      ELSE CAST(
+        CAST(concat(CAST(sched_dep_local AS varchar), ' ', origin_tzone) AS timestamp with time zone)
+        AT TIME ZONE 'UTC' AS timestamp
+      )
+    END AS sched_dep_utc_z,
+    CASE
+      WHEN arr_day.utc_shift IS NOT NULL
+        THEN date_add('second', arr_day.utc_shift, sched_arr_same_day)
+      ELSE CAST(
+        CAST(concat(CAST(sched_arr_same_day AS varchar), ' ', dest_tzone) AS timestamp with time zone)
+        AT TIME ZONE 'UTC' AS timestamp
+      )
+    END AS sched_arr_same_day_utc
   FROM scheduled
+  LEFT JOIN zone_days AS dep_day
+    ON dep_day.tzone = origin_tzone AND dep_day.local_day = CAST(sched_dep_local AS date)
+  LEFT JOIN zone_days AS arr_day
+    ON arr_day.tzone = dest_tzone AND arr_day.local_day = CAST(sched_arr_same_day AS date)
 ),
 arrival AS (
   SELECT
@@ -149,11 +204,17 @@ timed AS (
 arrival_utc AS (
   SELECT
     timed.*,
-    CAST(
-      CAST(concat(CAST(sched_arr_local AS varchar), ' ', dest_tzone) AS timestamp with time zone)
-      AT TIME ZONE 'UTC' AS timestamp
-    ) AS sched_arr_utc_z
+    CASE
+      WHEN arr_day.utc_shift IS NOT NULL
+        THEN date_add('second', arr_day.utc_shift, sched_arr_local)
+      ELSE CAST(
+        CAST(concat(CAST(sched_arr_local AS varchar), ' ', dest_tzone) AS timestamp with time zone)
+        AT TIME ZONE 'UTC' AS timestamp
+      )
+    END AS sched_arr_utc_z
   FROM timed
+  LEFT JOIN zone_days AS arr_day
+    ON arr_day.tzone = dest_tzone AND arr_day.local_day = CAST(sched_arr_local AS date)
 )
 SELECT
   flight_date,

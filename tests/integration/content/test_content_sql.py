@@ -3,7 +3,9 @@ independently from the raw CSVs with pandas."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import duckdb
 import pandas as pd
@@ -83,6 +85,120 @@ def test_westbound_late_departure_lands_same_day_local(lake: LocalLake) -> None:
         "AND date_diff('minute', sched_dep_utc, sched_arr_utc) NOT BETWEEN 240 AND 480",
     )
     assert rows.n[0] == 0
+
+
+def _utc(local: datetime, zone: str) -> datetime:
+    """A local wall-clock time in UTC by Python's tz database (a repeated hour: the first one)."""
+    return local.replace(tzinfo=ZoneInfo(zone)).astimezone(UTC).replace(tzinfo=None)
+
+
+def test_utc_times_match_the_tz_database_on_every_row(lake: LocalLake) -> None:
+    """Every scheduled departure and arrival in UTC, against zoneinfo (DST-change days and
+    arrivals on the next day included; scheduled 2400s are not in the sample: see below)."""
+    times = frame(
+        lake,
+        "SELECT o.tzone AS zone, f.sched_dep_local AS local, f.sched_dep_utc AS utc, "
+        "  false AS next_day "
+        "FROM staging.flights f JOIN curated.airports o ON o.faa = f.origin "
+        "UNION ALL "
+        "SELECT d.tzone, f.sched_arr_local, f.sched_arr_utc, "
+        "  CAST(f.sched_arr_local AS date) > f.flight_date "
+        "FROM staging.flights f JOIN curated.airports d ON d.faa = f.dest",
+    )
+    dst_days = {datetime(2013, 3, 10).date(), datetime(2013, 11, 3).date()}
+    on_dst_days = times.local.dt.date.isin(dst_days)
+    assert on_dst_days.sum() > 1000
+    assert times.next_day.sum() > 100
+    pairs = times[["zone", "local", "utc"]].drop_duplicates()
+    wrong = [
+        (zone, local, utc)
+        for zone, local, utc in zip(pairs.zone, pairs.local, pairs.utc, strict=True)
+        if _utc(local.to_pydatetime(), zone) != utc.to_pydatetime()
+    ]
+    assert wrong == []
+
+
+def test_utc_times_are_null_where_the_zone_is_unknown(lake: LocalLake) -> None:
+    """Airports missing from curated.airports (BQN, PSE, SJU, STT): NULL in UTC, local kept."""
+    counts = frame(
+        lake,
+        "SELECT count(*) AS n, count(sched_arr_utc) AS utc, count(sched_arr_local) AS local "
+        "FROM staging.flights f LEFT JOIN curated.airports d ON d.faa = f.dest "
+        "WHERE d.tzone IS NULL",
+    )
+    assert counts.n[0] > 1000
+    assert (counts.utc[0], counts.local[0]) == (0, counts.n[0])
+
+
+@pytest.mark.parametrize(
+    ("month", "day", "times", "route", "expected"),
+    [
+        # 2400 is midnight at the end of the day; LAX is still on PST at 00:00 on Mar 10
+        ("03", 9, (2100, 2400), ("EWR", "LAX"), ("2013-03-10 02:00", "2013-03-10 08:00")),
+        # Mar 10, New York: EST before 02:00, EDT after
+        ("03", 10, (100, 400), ("EWR", "ORD"), ("2013-03-10 06:00", "2013-03-10 09:00")),
+        ("03", 10, (600, 800), ("EWR", "ORD"), ("2013-03-10 10:00", "2013-03-10 13:00")),
+        # a red-eye landing at 01:30 on the change day in Denver: the next day (MST)
+        ("03", 9, (2330, 130), ("EWR", "DEN"), ("2013-03-10 04:30", "2013-03-10 08:30")),
+        # 2400 on the month's last day leaves on Apr 1; landing "earlier" is on the next day
+        ("03", 31, (2400, 300), ("EWR", "LAX"), ("2013-04-01 04:00", "2013-04-01 10:00")),
+        # 02:30 does not exist on Mar 10 in New York: read as 03:30 EDT
+        ("03", 10, (230, 530), ("EWR", "ORD"), ("2013-03-10 07:30", "2013-03-10 10:30")),
+        # Nov 3: EDT until 02:00 in New York, CST by 04:00 in Chicago
+        ("11", 3, (30, 400), ("JFK", "ORD"), ("2013-11-03 04:30", "2013-11-03 10:00")),
+        ("11", 2, (2300, 2400), ("JFK", "SFO"), ("2013-11-03 03:00", "2013-11-03 07:00")),
+    ],
+    ids=[
+        "2400-arrival-next-utc-day",
+        "dst-day-before-change",
+        "dst-day-after-change",
+        "red-eye-into-dst-day",
+        "2400-departure-month-end",
+        "nonexistent-hour",
+        "fall-back-day",
+        "2400-arrival-into-fall-back-day",
+    ],
+)
+def test_edge_times_convert_to_utc(
+    sample: Path,
+    tmp_path: Path,
+    month: str,
+    day: int,
+    times: tuple[int, int],
+    route: tuple[str, str],
+    expected: tuple[str, str],
+) -> None:
+    lake = LocalLake(tmp_path / "lake")
+    lake.land("raw/airports/airports.csv", sample / "raw/airports/airports.csv")
+    source = (
+        (sample / f"raw/flights/year=2013/month={month}/flights_2013_{month}.csv")
+        .read_text()
+        .splitlines()
+    )
+    (dep, arr), (origin, dest) = times, route
+    hour, minute = divmod(dep % 2400, 100)
+    line = (
+        f"{day},{dep},{dep},0,{arr},{arr},0,UA,9999,N14228,{origin},{dest},300,2000,"
+        f"{hour},{minute},2013-{month}-{day:02d}T{hour:02d}:00:00Z"
+    )
+    path = tmp_path / f"flights_2013_{month}.csv"
+    path.write_text("\n".join([*source[:100], line]) + "\n")
+    lake.land(f"raw/flights/year=2013/month={month}/flights_2013_{month}.csv", path)
+    got = frame(
+        lake,
+        "SELECT strftime(sched_dep_utc, '%Y-%m-%d %H:%M') AS dep, "
+        "strftime(sched_arr_utc, '%Y-%m-%d %H:%M') AS arr, sched_dep_local, sched_arr_local "
+        "FROM staging.flights WHERE flight = 9999",
+    )
+    assert (got.dep[0], got.arr[0]) == expected
+    zones = {"EWR": "America/New_York", "JFK": "America/New_York", "ORD": "America/Chicago"}
+    zones |= {"DEN": "America/Denver", "LAX": "America/Los_Angeles"}
+    zones |= {"SFO": "America/Los_Angeles"}
+    by_tz_database = (
+        _utc(got.sched_dep_local[0].to_pydatetime(), zones[origin]).strftime("%Y-%m-%d %H:%M"),
+        _utc(got.sched_arr_local[0].to_pydatetime(), zones[dest]).strftime("%Y-%m-%d %H:%M"),
+    )
+    assert by_tz_database == expected
 
 
 def test_stage_balance_holds_for_every_run(lake: LocalLake) -> None:
