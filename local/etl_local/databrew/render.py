@@ -10,9 +10,6 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-
 BAR_WIDTH, CHART_HEIGHT = 28, 120
 STATS = [
     ("valuesCount", "values"),
@@ -178,6 +175,10 @@ def _correlation_panel(ax: Any, matrix: dict[str, dict[str, float | None]]) -> N
 
 def render_png(report: dict[str, Any]) -> bytes:
     """The picture of ``report`` (``profile.profile``'s result) as PNG bytes."""
+    # imported here: matplotlib costs ~0.5 s of start-up to every process that loads the jobs
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     columns = report["columns"]
     with_correlations = len(report.get("correlations") or {}) >= 2
     panels = len(columns) + int(with_correlations)
