@@ -165,16 +165,18 @@ zoned AS (
       WHEN dep_day.utc_shift IS NOT NULL
         THEN date_add('second', dep_day.utc_shift, sched_dep_local)
       ELSE CAST(
-        CAST(concat(CAST(sched_dep_local AS varchar), ' ', origin_tzone) AS timestamp with time zone)
-        AT TIME ZONE 'UTC' AS timestamp
+        CAST(
+          concat(CAST(sched_dep_local AS varchar), ' ', origin_tzone) AS timestamp with time zone
+        ) AT TIME ZONE 'UTC' AS timestamp
       )
     END AS sched_dep_utc_z,
     CASE
       WHEN arr_day.utc_shift IS NOT NULL
         THEN date_add('second', arr_day.utc_shift, sched_arr_same_day)
       ELSE CAST(
-        CAST(concat(CAST(sched_arr_same_day AS varchar), ' ', dest_tzone) AS timestamp with time zone)
-        AT TIME ZONE 'UTC' AS timestamp
+        CAST(
+          concat(CAST(sched_arr_same_day AS varchar), ' ', dest_tzone) AS timestamp with time zone
+        ) AT TIME ZONE 'UTC' AS timestamp
       )
     END AS sched_arr_same_day_utc
   FROM scheduled
@@ -208,8 +210,9 @@ arrival_utc AS (
       WHEN arr_day.utc_shift IS NOT NULL
         THEN date_add('second', arr_day.utc_shift, sched_arr_local)
       ELSE CAST(
-        CAST(concat(CAST(sched_arr_local AS varchar), ' ', dest_tzone) AS timestamp with time zone)
-        AT TIME ZONE 'UTC' AS timestamp
+        CAST(
+          concat(CAST(sched_arr_local AS varchar), ' ', dest_tzone) AS timestamp with time zone
+        ) AT TIME ZONE 'UTC' AS timestamp
       )
     END AS sched_arr_utc_z
   FROM timed
