@@ -137,7 +137,7 @@ class LocalRuntime:
         self.report.config = publish_config(ctx, self.repo_root, self.stack)
         if self._restore:
             self._restore_workspace()
-        self.plane.mirror_to(self.workspace, ctx.passthrough_client("s3"))  # write-through
+        self.plane.mirror_to(self.workspace)  # write-through from here on
         self.plane.emit_s3_events(ctx.passthrough_client("s3"), self.bus.publish)
         os.environ.setdefault("AWS_ENDPOINT_URL", ctx.endpoint_url)
         return self
