@@ -413,8 +413,8 @@ DATABREW_COMPRESSIONS: dict[str, frozenset[str]] = {
     "TABLEAUHYPER": frozenset(),
 }
 # What this runtime writes: format -> CompressionFormat (None: not given) -> the local
-# writer's codec. DuckDB writes CSV, JSON and Parquet; pyarrow ORC; fastavro Avro (Snappy
-# needs a library fastavro does not bundle, so Avro is uncompressed unless asked otherwise).
+# writer's codec. DuckDB writes CSV, JSON and Parquet; pyarrow ORC; fastavro Avro
+# (uncompressed unless asked otherwise; LZ4 would need a library fastavro does not bundle).
 # XML and Tableau Hyper have no local writer: such a job fails, naming the format.
 LOCAL_CODECS: dict[str, dict[str | None, str]] = {
     "CSV": {None: "none", "GZIP": "gzip"},
@@ -427,7 +427,7 @@ LOCAL_CODECS: dict[str, dict[str | None, str]] = {
         "LZ4": "lz4_raw",
         "BROTLI": "brotli",
     },
-    "AVRO": {None: "null", "DEFLATE": "deflate", "BZIP2": "bzip2"},
+    "AVRO": {None: "null", "DEFLATE": "deflate", "BZIP2": "bzip2", "SNAPPY": "snappy"},
     "ORC": {None: "snappy", "SNAPPY": "snappy", "ZLIB": "zlib"},
 }
 LOCAL_CODECS["GLUEPARQUET"] = LOCAL_CODECS["PARQUET"]

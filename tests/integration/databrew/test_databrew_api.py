@@ -397,6 +397,11 @@ def test_avro_and_orc_outputs_with_compression_and_partitions(ctx: LocalContext)
                 "MaxOutputFiles": 1,
             },
             {
+                "Location": {"Bucket": BUCKET, "Key": "out/avro-snappy/"},
+                "Format": "AVRO",
+                "CompressionFormat": "SNAPPY",
+            },
+            {
                 "Location": {"Bucket": BUCKET, "Key": "out/orc/"},
                 "Format": "ORC",
                 "CompressionFormat": "ZLIB",
@@ -417,6 +422,10 @@ def test_avro_and_orc_outputs_with_compression_and_partitions(ctx: LocalContext)
         (2, "Y", "east"),
         (2, "Y", "west"),
     ]
+    (snappy_key,) = _objects(ctx, "out/avro-snappy/")
+    snappy = fastavro.reader(io.BytesIO(_body(ctx, snappy_key)))
+    assert snappy.codec == "snappy"
+    assert sorted(r["a"] for r in snappy) == [1, 1, 2, 2]
     orc_keys = _objects(ctx, "out/orc/")
     # MaxOutputFiles is per partition: one file in each region's folder
     assert [k.split("/")[2] for k in orc_keys] == ["region=east", "region=west"]
@@ -450,9 +459,9 @@ def test_avro_and_orc_outputs_with_compression_and_partitions(ctx: LocalContext)
             id="orc_gzip_rejected_by_databrew",
         ),
         pytest.param(
-            {"Format": "AVRO", "CompressionFormat": "SNAPPY"},
-            "Compression format SNAPPY for AVRO is not supported by the local DataBrew runtime",
-            id="avro_snappy_not_local",
+            {"Format": "AVRO", "CompressionFormat": "LZ4"},
+            "Compression format LZ4 for AVRO is not supported by the local DataBrew runtime",
+            id="avro_lz4_not_local",
         ),
         pytest.param(
             {"Format": "CSV", "MaxOutputFiles": 1000},
