@@ -208,7 +208,10 @@ def up(
     if host not in ("127.0.0.1", "localhost", "::1"):
         console.print(f"[red]warning: binding to {host}: the endpoint has no authentication[/red]")
     stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    # SIGINT too: a shell starting `up` in the background hands it SIGINT ignored, and Ctrl-C
+    # (or a supervisor's SIGINT) must still stop it cleanly
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
     with _runtime(repo, workspace, overrides, port=port, host=host, prewarm=True) as runtime:
         console.print(
             f"[bold]local AWS endpoint {runtime.endpoint_url}[/bold] (no authentication: "
@@ -218,14 +221,12 @@ def up(
             f"  aws s3 cp FILE s3://{runtime.raw_bucket}/raw/<dataset>/...   (Ctrl-C to stop)"
         )
         seen: dict[str, str] = {}
-        try:
-            while not stop.wait(1.0):
-                for execution in runtime.executions():
-                    if seen.get(execution["executionArn"]) != execution["status"]:
-                        seen[execution["executionArn"]] = execution["status"]
-                        console.print(f"{execution['name']}: {execution['status']}")
-        except KeyboardInterrupt:
-            console.print("stopping...")
+        while not stop.wait(1.0):
+            for execution in runtime.executions():
+                if seen.get(execution["executionArn"]) != execution["status"]:
+                    seen[execution["executionArn"]] = execution["status"]
+                    console.print(f"{execution['name']}: {execution['status']}")
+        console.print("stopping...")
 
 
 # --------------------------------------------------------------------------- invoke
